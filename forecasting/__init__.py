@@ -1,0 +1,1 @@
+"""Forecasters of load, renewable and price series; no imports from the other packages."""

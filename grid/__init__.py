@@ -1,0 +1,1 @@
+"""Everything pandapower: base grids, assets, profiles, topology export and AC power flow."""

@@ -1,0 +1,97 @@
+"""Actual load and renewable profiles on a UTC time index.
+
+SimBench ships a year (2016) of 15-minute profiles. Their time stamps carry no
+daylight-saving shifts and are read as UTC, each marking the start of its interval;
+resampling to a coarser resolution takes the mean power over the interval.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import pandapower as pp
+import pandas as pd
+
+from grid.assets import CONVENTIONAL_TYPE
+
+
+class ProfileError(ValueError):
+    """Profiles cannot be produced for the requested period; the message says why."""
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """Actual profiles, indexed by UTC time (interval start), columns = element names.
+
+    Attributes
+    ----------
+    load_p_mw, load_q_mvar
+        Demand of each load [MW], [Mvar].
+    sgen_p_mw
+        Available power of each renewable static generator [MW] (conventional units
+        added by the case have no profile and are left out).
+    """
+
+    load_p_mw: pd.DataFrame
+    load_q_mvar: pd.DataFrame
+    sgen_p_mw: pd.DataFrame
+
+
+def simbench_profiles(
+    net: pp.pandapowerNet,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    resolution_min: int = 60,
+) -> Profiles:
+    """Absolute SimBench profiles of ``net``'s loads and sgens for [start, end).
+
+    Parameters
+    ----------
+    net
+        A SimBench network with its ``profiles``.
+    start, end
+        UTC period; must lie within the profile year.
+    resolution_min
+        Output resolution [min], a multiple of 15 dividing 60, or 60.
+    """
+    import simbench as sb
+
+    if not getattr(net, "profiles", None):
+        raise ProfileError("the grid carries no SimBench profiles (use a SimBench grid)")
+    if resolution_min % 15:
+        raise ProfileError(f"SimBench profiles are 15-minute; resolution_min={resolution_min}")
+    stamps = pd.to_datetime(net.profiles["load"]["time"], format="%d.%m.%Y %H:%M", utc=True)
+    first, last = stamps.iloc[0], stamps.iloc[-1] + pd.Timedelta(minutes=15)
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if start < first or end > last:
+        raise ProfileError(f"period {start} .. {end} is outside the profiles' {first} .. {last}")
+    # only loads and sgens: storage added by the case has no SimBench profile
+    view = copy.copy(net)
+    for table in ("storage", "gen"):
+        view[table] = net[table].iloc[0:0]
+    view["sgen"] = net.sgen[net.sgen["type"] != CONVENTIONAL_TYPE]
+    absolute = sb.get_absolute_values(view, profiles_instead_of_study_cases=True)
+    index = pd.DatetimeIndex(stamps.to_numpy(), name="time")
+
+    def frame(element: str, quantity: str) -> pd.DataFrame:
+        df = absolute[(element, quantity)].copy()
+        df.index = index
+        df.columns = net[element].loc[df.columns, "name"].to_numpy()
+        df = df.loc[(df.index >= start) & (df.index < end)]
+        return df.resample(f"{resolution_min}min").mean().astype(float)
+
+    return Profiles(
+        load_p_mw=frame("load", "p_mw"),
+        load_q_mvar=frame("load", "q_mvar"),
+        sgen_p_mw=frame("sgen", "p_mw").clip(lower=0.0),
+    )
+
+
+def scale_profiles(profiles: Profiles, load: float, sgen_factor: pd.Series) -> Profiles:
+    """Return profiles with loads scaled by ``load`` and each sgen by ``sgen_factor[name]``."""
+    return Profiles(
+        load_p_mw=profiles.load_p_mw * load,
+        load_q_mvar=profiles.load_q_mvar * load,
+        sgen_p_mw=profiles.sgen_p_mw * sgen_factor.reindex(profiles.sgen_p_mw.columns).to_numpy(),
+    )

@@ -1,0 +1,1 @@
+"""Orchestration: case files, the simulation pipeline, results, KPIs and reports."""

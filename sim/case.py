@@ -1,0 +1,390 @@
+"""Case files: pydantic models of the YAML case file and :func:`load_case`.
+
+A case file is YAML. It may name another case file under ``extends:`` (a path
+relative to itself); the extending file's keys are merged over the base one
+(mappings merge key by key, lists and scalars replace; giving one form of a
+series, e.g. ``csv``, replaces the base's other form, e.g. ``daily_profile``). Overrides given as
+``key.path=value`` (the CLI's ``--set``) are applied last; list items are
+addressed by their index (``storage.0.p_max_mw=3``). Relative paths in a file
+(``csv``, ``pandapower_json``) are relative to that file.
+
+Every model forbids unknown keys. Errors are raised as :class:`CaseError`, whose
+message names the file, the key path and the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class CaseError(ValueError):
+    """Invalid case input; the message names the file, the key path and the problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SeriesSpec(_Strict):
+    """A time series given as a constant, a daily profile of 24 hourly values
+    (hour of day in UTC, e.g. a time-of-use tariff) or a CSV column (UTC time
+    stamps in the first column, values at or before each hour held until the next)."""
+
+    constant: float | None = None
+    daily_profile: list[float] | None = Field(default=None, min_length=24, max_length=24)
+    csv: Path | None = None
+    column: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SeriesSpec:
+        given = [k for k in ("constant", "daily_profile", "csv") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'constant', 'daily_profile' (24 values) or 'csv'"
+                f" (got {given or 'none'})"
+            )
+        if self.csv is not None and self.column is None:
+            raise ValueError("'csv' needs 'column', the name of the column to read")
+        return self
+
+
+class TimeSpec(_Strict):
+    """Simulated period [start, end) in UTC and its resolution."""
+
+    start: datetime
+    end: datetime
+    resolution_min: int = Field(default=60, gt=0, le=60)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        if v.tzinfo is None:
+            return v.replace(tzinfo=timezone.utc)
+        return v.astimezone(timezone.utc)
+
+    @field_validator("resolution_min")
+    @classmethod
+    def _divides_hour(cls, v: int) -> int:
+        if 60 % v:
+            raise ValueError(f"must divide 60 minutes (got {v})")
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeSpec:
+        if self.end <= self.start:
+            raise ValueError(f"'end' ({self.end}) must be after 'start' ({self.start})")
+        return self
+
+    @property
+    def dt_h(self) -> float:
+        """Length of one time step [h]."""
+        return self.resolution_min / 60.0
+
+
+class GridSpec(_Strict):
+    """The base grid: a SimBench code or a pandapower JSON file."""
+
+    simbench_code: str | None = None
+    pandapower_json: Path | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> GridSpec:
+        if (self.simbench_code is None) == (self.pandapower_json is None):
+            raise ValueError("give exactly one of 'simbench_code' or 'pandapower_json'")
+        return self
+
+
+class ProfilesSpec(_Strict):
+    """Actual load and renewable profiles; scale factors apply to the grid's own ones."""
+
+    source: Literal["simbench"] = "simbench"
+    load_scale: float = Field(default=1.0, ge=0)
+    wind_scale: float = Field(default=1.0, ge=0)
+    pv_scale: float = Field(default=1.0, ge=0)
+    other_renewable_scale: float = Field(default=1.0, ge=0)
+
+
+class StorageSpec(_Strict):
+    """A battery at one bus (bus name or index in the pandapower bus table)."""
+
+    name: str
+    bus: str | int
+    p_max_mw: float = Field(gt=0)
+    e_max_mwh: float = Field(gt=0)
+    e_min_mwh: float = Field(default=0.0, ge=0)
+    e_initial_mwh: float | None = Field(default=None, ge=0)
+    e_terminal_min_mwh: float | None = Field(default=None, ge=0)
+    eff_charge: float = Field(default=0.95, gt=0, le=1)
+    eff_discharge: float = Field(default=0.95, gt=0, le=1)
+    standing_loss_per_h: float = Field(default=0.0, ge=0, lt=1)
+    wear_cost_eur_per_mwh: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _energies(self) -> StorageSpec:
+        if self.e_min_mwh > self.e_max_mwh:
+            raise ValueError("'e_min_mwh' must not exceed 'e_max_mwh'")
+        for key in ("e_initial_mwh", "e_terminal_min_mwh"):
+            v = getattr(self, key)
+            if v is not None and not self.e_min_mwh <= v <= self.e_max_mwh:
+                raise ValueError(f"'{key}' ({v}) must lie within [e_min_mwh, e_max_mwh]")
+        return self
+
+    @property
+    def e_start_mwh(self) -> float:
+        """Initial energy [MWh]; half-full when not given."""
+        if self.e_initial_mwh is not None:
+            return self.e_initial_mwh
+        return 0.5 * (self.e_min_mwh + self.e_max_mwh)
+
+
+class ConventionalSpec(_Strict):
+    """A dispatchable conventional unit (gas engine, CHP, diesel) at one bus."""
+
+    name: str
+    bus: str | int
+    p_max_mw: float = Field(gt=0)
+    p_min_mw: float = Field(default=0.0, ge=0)
+    cost_eur_per_mwh: float = Field(ge=0)
+    ef_tco2_per_mwh: float = Field(default=0.0, ge=0)
+    ramp_up_mw_per_h: float | None = Field(default=None, gt=0)
+    ramp_down_mw_per_h: float | None = Field(default=None, gt=0)
+    min_up_h: float = Field(default=0.0, ge=0)
+    min_down_h: float = Field(default=0.0, ge=0)
+    start_cost_eur: float = Field(default=0.0, ge=0)
+    initial_p_mw: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _powers(self) -> ConventionalSpec:
+        if self.p_min_mw > self.p_max_mw:
+            raise ValueError("'p_min_mw' must not exceed 'p_max_mw'")
+        if self.initial_p_mw > self.p_max_mw:
+            raise ValueError("'initial_p_mw' must not exceed 'p_max_mw'")
+        return self
+
+
+class ExternalGridSpec(_Strict):
+    """Grid connection: prices, emission factor of imports and connection limits."""
+
+    import_price_eur_per_mwh: SeriesSpec
+    export_price_eur_per_mwh: SeriesSpec
+    ef_tco2_per_mwh: SeriesSpec
+    import_max_mw: float | None = Field(default=None, ge=0)
+    export_max_mw: float | None = Field(default=None, ge=0)
+
+
+class DispatchSpec(_Strict):
+    """Optimisation options."""
+
+    network_model: Literal["copperplate", "dc", "lindistflow"] = "copperplate"
+    objective: Literal["min_cost", "min_emissions"] = "min_cost"
+    emission_cap_tco2: float | None = Field(default=None, ge=0)
+    storage_exact: bool = False
+    unit_commitment: bool = False
+    horizon_h: int | None = Field(default=None, gt=0)
+    window_h: int | None = Field(default=None, gt=0)
+    voll_eur_per_mwh: float = Field(default=3000.0, ge=0)
+    overgeneration_cost_eur_per_mwh: float = Field(default=3000.0, ge=0)
+    curtailment_cost_eur_per_mwh: float = Field(default=0.1, ge=0)
+    carbon_price_eur_per_tco2: float = Field(default=0.0, ge=0)
+    time_limit_s: float = Field(default=300.0, gt=0)
+
+    @model_validator(mode="after")
+    def _window(self) -> DispatchSpec:
+        if self.window_h is not None and self.horizon_h is not None:
+            if self.window_h > self.horizon_h:
+                raise ValueError("'window_h' must not exceed 'horizon_h'")
+        return self
+
+
+class ForecastSpec(_Strict):
+    """Forecast method used by the dispatch for load and renewables."""
+
+    method: Literal["perfect"] = "perfect"
+
+
+class OutputSpec(_Strict):
+    """What is written besides the time series and KPIs."""
+
+    plots: bool = True
+
+
+class Case(_Strict):
+    """A whole simulation case."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    time: TimeSpec
+    grid: GridSpec
+    profiles: ProfilesSpec = ProfilesSpec()
+    storage: list[StorageSpec] = []
+    conventional: list[ConventionalSpec] = []
+    external_grid: ExternalGridSpec
+    dispatch: DispatchSpec = DispatchSpec()
+    forecast: ForecastSpec = ForecastSpec()
+    output: OutputSpec = OutputSpec()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Case:
+        names = [s.name for s in self.storage] + [c.name for c in self.conventional]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(
+                f"storage and conventional names must be unique, repeated: {sorted(dup)}"
+            )
+        return self
+
+    def digest(self) -> str:
+        """SHA-256 of the validated case (its canonical JSON), for result provenance."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+_PATH_KEYS = {"csv", "pandapower_json"}
+#: keys that choose one form of a mapping; giving one replaces the others
+_FORM_KEYS = ({"constant", "daily_profile", "csv", "column"}, {"simbench_code", "pandapower_json"})
+
+
+def _drop_other_forms(node: dict[str, Any], chosen: set[str]) -> dict[str, Any]:
+    for group in _FORM_KEYS:
+        if chosen & group:
+            node = {k: v for k, v in node.items() if k not in group or k in chosen}
+    return node
+
+
+def _resolve_paths(node: Any, base: Path) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k in _PATH_KEYS and isinstance(v, str) and not Path(v).is_absolute():
+                out[k] = str((base / v).resolve())
+            else:
+                out[k] = _resolve_paths(v, base)
+        return out
+    if isinstance(node, list):
+        return [_resolve_paths(v, base) for v in node]
+    return node
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = _drop_other_forms(dict(base), set(over))
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    path = path.resolve()
+    if path in chain:
+        raise CaseError(f"{path}: extends: circular chain {' -> '.join(map(str, chain + (path,)))}")
+    if not path.is_file():
+        where = f"{chain[-1]}: extends" if chain else "case file"
+        raise CaseError(f"{where}: file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CaseError(f"{path}: not valid YAML: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise CaseError(f"{path}: the top level must be a mapping of keys")
+    data = _resolve_paths(data, path.parent)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise CaseError(f"{path}: extends: must be a path to a case file")
+    return _merge(_read_yaml(path.parent / parent, chain + (path,)), data)
+
+
+def apply_override(data: dict[str, Any], override: str) -> dict[str, Any]:
+    """Return a copy of ``data`` with one ``key.path=value`` override applied.
+
+    The value is parsed as YAML (``3`` is a number, ``[1, 2]`` a list, ``x`` a string).
+    """
+    if "=" not in override:
+        raise CaseError(f"--set {override}: expected key.path=value")
+    key_path, raw = override.split("=", 1)
+    keys = key_path.strip().split(".")
+    if not all(keys):
+        raise CaseError(f"--set {override}: empty key in '{key_path}'")
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise CaseError(f"--set {key_path}: value is not valid YAML: {exc}") from None
+    out = json.loads(json.dumps(data, default=str))
+    node: Any = out
+    for i, k in enumerate(keys):
+        last = i == len(keys) - 1
+        if isinstance(node, list):
+            if not k.isdigit() or int(k) >= len(node):
+                raise CaseError(
+                    f"--set {key_path}: '{k}' is not an index of a {len(node)}-item list"
+                )
+            if last:
+                node[int(k)] = value
+            else:
+                node = node[int(k)]
+        elif isinstance(node, dict):
+            if last:
+                kept = dict(_drop_other_forms(node, {k}))
+                node.clear()
+                node.update(kept)
+                node[k] = value
+            else:
+                node = node.setdefault(k, {})
+        else:
+            raise CaseError(f"--set {key_path}: '{'.'.join(keys[:i])}' is not a mapping")
+    return out
+
+
+def _format_errors(source: str, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        given = err.get("input")
+        shown = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {given!r})"
+        if isinstance(given, dict):
+            shown = ""
+        lines.append(f"{source}: {loc}: {msg}{shown}")
+    return "\n".join(lines)
+
+
+def load_case(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Case:
+    """Read, merge, override and validate a case file.
+
+    Parameters
+    ----------
+    path
+        The YAML case file.
+    overrides
+        ``key.path=value`` strings applied after ``extends`` merging.
+
+    Raises
+    ------
+    CaseError
+        With a message naming the file, the key path and the problem.
+    """
+    path = Path(path)
+    data = _read_yaml(path)
+    for ov in overrides:
+        data = apply_override(data, ov)
+    source = str(path) + (f" (with --set {', '.join(overrides)})" if overrides else "")
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        raise CaseError(_format_errors(source, exc)) from None

@@ -1,0 +1,141 @@
+"""Key performance indicators: pure functions of SimulationResults, units in names.
+
+Definitions are in ``docs/kpis.md``. Energies are powers times ``dt_h`` summed
+over steps; percentages are in [%].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dispatch.extract import simultaneous_storage_steps
+from sim.results import SimulationResults
+
+
+def _mwh(frame: pd.DataFrame, dt_h: float) -> float:
+    return float(np.nansum(frame.to_numpy(dtype=float)) * dt_h)
+
+
+def _percent(part: float, whole: float) -> float:
+    return 100.0 * part / whole if whole > 0 else 0.0
+
+
+def energy_kpis(r: SimulationResults) -> dict[str, float]:
+    """Demand, renewables, curtailment, losses and exchange with the grid [MWh, %, MW]."""
+    dt = r.dt_h
+    demand = _mwh(r.demand_p_mw, dt)
+    available = _mwh(r.renewable_available_p_mw, dt)
+    used = _mwh(r.renewable_p_mw, dt)
+    curtailed = _mwh(r.curtailment_p_mw, dt)
+    losses = _mwh(r.losses_p_mw, dt)
+    out = {
+        "demand_mwh": demand,
+        "unserved_mwh": _mwh(r.shed_p_mw, dt),
+        "renewable_available_mwh": available,
+        "renewable_used_mwh": used,
+        "curtailed_mwh": curtailed,
+        "curtailment_percent": _percent(curtailed, available),
+        "renewable_share_percent": _percent(used, demand),
+        "losses_mwh": losses,
+        "losses_percent_of_demand": _percent(losses, demand),
+        "import_mwh": _mwh(r.grid_import_p_mw, dt),
+        "export_mwh": _mwh(r.grid_export_p_mw, dt),
+        "peak_import_mw": float(np.nanmax(r.grid_import_p_mw.to_numpy(), initial=0.0)),
+    }
+    kind = r.assets.loc[r.assets["family"] == "renewable", "kind"]
+    for k in sorted(set(kind)):
+        cols = kind.index[kind == k]
+        avail_k = _mwh(r.renewable_available_p_mw[cols], dt)
+        curt_k = _mwh(r.curtailment_p_mw[cols], dt)
+        out[f"{k}_available_mwh"] = avail_k
+        out[f"{k}_curtailed_mwh"] = curt_k
+        out[f"{k}_curtailment_percent"] = _percent(curt_k, avail_k)
+    return out
+
+
+def emission_kpis(r: SimulationResults) -> dict[str, float]:
+    """Emissions of grid imports [tCO2] and the average emission factor of supply
+    (emissions over demand served plus losses) [tCO2/MWh]."""
+    dt = r.dt_h
+    ef = r.grid_signals["ef_tco2_per_mwh"].to_numpy()
+    imp = r.grid_import_p_mw.sum(axis=1).to_numpy()
+    emissions = float(np.nansum(imp * ef) * dt)
+    supplied = _mwh(r.served_p_mw, dt) + _mwh(r.losses_p_mw, dt)
+    return {
+        "emissions_tco2": emissions,
+        "ef_avg_tco2_per_mwh": emissions / supplied if supplied > 0 else 0.0,
+    }
+
+
+def cost_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]:
+    """Realised cost by component [EUR].
+
+    ``energy_cost_eur`` is import cost minus export revenue at the grid prices;
+    ``storage_wear_cost_eur`` is the throughput cost; ``unserved_cost_eur`` values
+    shed demand at the value of lost load; ``cost_eur`` is their sum.
+    """
+    dt = r.dt_h
+    g = r.grid_signals
+    imp = r.grid_import_p_mw.sum(axis=1).to_numpy()
+    exp = r.grid_export_p_mw.sum(axis=1).to_numpy()
+    energy = float(
+        np.nansum(imp * g["import_price_eur_per_mwh"] - exp * g["export_price_eur_per_mwh"]) * dt
+    )
+    wear = r.assets["wear_cost_eur_per_mwh"].reindex(r.storage_charge_p_mw.columns).fillna(0.0)
+    throughput = (r.storage_charge_p_mw + r.storage_discharge_p_mw).sum(axis=0) * dt
+    wear_cost = float((throughput * wear).sum())
+    unserved = _mwh(r.shed_p_mw, dt) * voll_eur_per_mwh
+    return {
+        "energy_cost_eur": energy,
+        "storage_wear_cost_eur": wear_cost,
+        "unserved_cost_eur": unserved,
+        "cost_eur": energy + wear_cost + unserved,
+    }
+
+
+def storage_kpis(r: SimulationResults) -> dict[str, float]:
+    """Storage throughput [MWh], equivalent full cycles [-] (discharged energy over
+    usable capacity, summed over units) and steps with simultaneous charge and discharge."""
+    dt = r.dt_h
+    discharged = r.storage_discharge_p_mw.sum(axis=0) * dt
+    cap = r.assets["e_max_mwh"].reindex(discharged.index)
+    both = simultaneous_storage_steps(r.storage_charge_p_mw, r.storage_discharge_p_mw)
+    return {
+        "storage_charge_mwh": _mwh(r.storage_charge_p_mw, dt),
+        "storage_discharge_mwh": float(discharged.sum()),
+        "storage_full_cycles": float((discharged / cap).sum()) if len(cap) else 0.0,
+        "storage_simultaneous_steps": float(both.to_numpy().sum()),
+    }
+
+
+def network_kpis(r: SimulationResults) -> dict[str, float]:
+    """Voltage and loading extremes from the AC power flow and its convergence."""
+    return {
+        "vm_min_pu": float(np.nanmin(r.vm_pu.to_numpy())),
+        "vm_max_pu": float(np.nanmax(r.vm_pu.to_numpy())),
+        "line_loading_max_percent": float(
+            np.nanmax(r.line_loading_percent.to_numpy(), initial=0.0)
+        ),
+        "trafo_loading_max_percent": float(
+            np.nanmax(r.trafo_loading_percent.to_numpy(), initial=0.0)
+        ),
+        "powerflow_failed_steps": float((~r.powerflow_converged.to_numpy(dtype=bool)).sum()),
+    }
+
+
+def all_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]:
+    """Every KPI of a run, in one flat mapping.
+
+    Parameters
+    ----------
+    voll_eur_per_mwh
+        Value of lost load used to price unserved energy [EUR/MWh].
+    """
+    return {
+        **energy_kpis(r),
+        **emission_kpis(r),
+        **cost_kpis(r, voll_eur_per_mwh),
+        **storage_kpis(r),
+        **network_kpis(r),
+    }

@@ -1,0 +1,47 @@
+"""Provenance of a run: case hash, package and solver versions, solve statistics."""
+
+from __future__ import annotations
+
+import platform
+from datetime import datetime, timezone
+from importlib import metadata
+from typing import Any
+
+from sim.case import Case
+from sim.pipeline import RunOutput
+
+PACKAGES = ("pandapower", "simbench", "pyomo", "highspy", "numpy", "pandas", "pydantic")
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of Python and the packages the results depend on."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def run_meta(case: Case, output: RunOutput) -> dict[str, Any]:
+    """The ``meta.json`` content of a run."""
+    st = output.stats
+    return {
+        "case_name": case.name,
+        "case_sha256": case.digest(),
+        "case": case.model_dump(mode="json"),
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": versions(),
+        "solver": {
+            "name": "HiGHS",
+            "windows": st.windows,
+            "terminations": sorted({s.termination for s in st.statuses}),
+            "objective_eur": [s.objective_eur for s in st.statuses],
+            "build_time_s": st.build_time_s,
+            "solve_time_s": st.solve_time_s,
+            "solver_time_s": st.solver_time_s,
+            "extract_time_s": st.extract_time_s,
+        },
+        "timings_s": output.timings_s,
+    }

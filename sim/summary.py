@@ -1,0 +1,48 @@
+"""The console KPI table printed after a run."""
+
+from __future__ import annotations
+
+#: (label, kpi key, unit, format) rows of the console table; None starts a section
+ROWS: tuple[tuple[str, str, str] | None, ...] = (
+    ("Demand", "demand_mwh", "MWh"),
+    ("Unserved demand", "unserved_mwh", "MWh"),
+    None,
+    ("Renewable available", "renewable_available_mwh", "MWh"),
+    ("Renewable used", "renewable_used_mwh", "MWh"),
+    ("Renewable curtailed", "curtailed_mwh", "MWh"),
+    ("Curtailment", "curtailment_percent", "% of available"),
+    ("Renewable share", "renewable_share_percent", "% of demand"),
+    None,
+    ("Network losses (AC)", "losses_mwh", "MWh"),
+    ("Network losses (AC)", "losses_percent_of_demand", "% of demand"),
+    ("Grid import", "import_mwh", "MWh"),
+    ("Grid export", "export_mwh", "MWh"),
+    ("Peak import", "peak_import_mw", "MW"),
+    None,
+    ("Emissions", "emissions_tco2", "tCO2"),
+    ("Average emission factor", "ef_avg_tco2_per_mwh", "tCO2/MWh"),
+    ("Cost", "cost_eur", "EUR"),
+    ("Storage full cycles", "storage_full_cycles", "-"),
+    ("Min / max voltage", "vm_min_pu", "pu"),
+    ("", "vm_max_pu", "pu"),
+    ("Max line loading", "line_loading_max_percent", "%"),
+)
+
+
+def kpi_table(kpis: dict[str, float], title: str = "") -> str:
+    """A fixed-width text table of the main KPIs (values as written to kpis.json)."""
+    lines = [title] if title else []
+    width = 26
+    lines.append(f"{'KPI':<{width}} {'value':>14}  unit")
+    lines.append("-" * (width + 32))
+    for row in ROWS:
+        if row is None:
+            lines.append("")
+            continue
+        label, key, unit = row
+        if key not in kpis:
+            continue
+        value = kpis[key]
+        text = f"{value:14.4f}" if abs(value) < 10 else f"{value:14.2f}"
+        lines.append(f"{label:<{width}} {text}  {unit}")
+    return "\n".join(lines)

@@ -1,0 +1,97 @@
+"""Results folder: written atomically, read back identically, printed KPIs = files."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.case import Case
+from sim.kpis import all_kpis
+from sim.meta import run_meta
+from sim.pipeline import RunOutput
+from sim.results import frame_fields, read_results, write_results
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).parent / "data"
+
+
+def test_write_then_read_round_trips(
+    tmp_path: Path, small_case: Case, small_run: RunOutput
+) -> None:
+    r = small_run.results
+    kpis = all_kpis(r, small_case.dispatch.voll_eur_per_mwh)
+    meta = run_meta(small_case, small_run)
+    folder = write_results(r, kpis, meta, tmp_path / small_case.name)
+    back, kpis_back, meta_back = read_results(folder)
+    for name in frame_fields():
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(r, name), check_freq=False)
+    assert kpis_back == pytest.approx(kpis)
+    assert meta_back["case_sha256"] == small_case.digest()
+    assert meta_back["versions"]["highspy"] != "not installed"
+    csv = pd.read_csv(folder / "kpis.csv", index_col=0)["value"]
+    assert csv.to_dict() == pytest.approx(kpis)
+    # a second write replaces the first and leaves no temporary folders behind
+    write_results(r, kpis, meta, tmp_path / small_case.name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [small_case.name]
+
+
+def test_failed_write_keeps_the_old_folder(
+    tmp_path: Path, small_case: Case, small_run: RunOutput
+) -> None:
+    r = small_run.results
+    kpis = all_kpis(r, small_case.dispatch.voll_eur_per_mwh)
+    folder = write_results(r, kpis, {}, tmp_path / "x")
+
+    class Broken:
+        def savefig(self, *args: object, **kwargs: object) -> None:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        write_results(r, {"other": 1.0}, {}, tmp_path / "x", {"bad": Broken()})
+    assert json.loads((folder / "kpis.json").read_text()) == pytest.approx(kpis)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x"]
+
+
+def test_cli_prints_the_kpis_it_wrote(tmp_path: Path) -> None:
+    res = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "run_sim.py"),
+            str(DATA / "two_days.yaml"),
+            "--out",
+            str(tmp_path),
+            "--set",
+            "time.end=2016-07-06T00:00:00Z",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
+    assert res.returncode == 0, res.stderr
+    folder = tmp_path / "two_days"
+    kpis = json.loads((folder / "kpis.json").read_text())
+    printed = {
+        "Demand": kpis["demand_mwh"],
+        "Renewable curtailed": kpis["curtailed_mwh"],
+        "Grid import": kpis["import_mwh"],
+        "Grid export": kpis["export_mwh"],
+        "Emissions": kpis["emissions_tco2"],
+        "Cost": kpis["cost_eur"],
+    }
+    for label, value in printed.items():
+        m = re.search(rf"^{label}\s+(-?[0-9.]+)", res.stdout, flags=re.M)
+        assert m, f"{label} not printed"
+        assert float(m.group(1)) == pytest.approx(value, abs=0.01)
+    m = re.search(r"^Network losses \(AC\)\s+([0-9.]+)\s+MWh", res.stdout, flags=re.M)
+    assert m and float(m.group(1)) == pytest.approx(kpis["losses_mwh"], abs=0.01)
+    for name in ("dispatch_stack.png", "state_of_charge.png"):
+        assert (folder / "plots" / name).stat().st_size > 10_000
+    assert len(list((folder / "timeseries").glob("*.parquet"))) == len(frame_fields())
+    assert json.loads((folder / "meta.json").read_text())["solver"]["windows"] == 1
