@@ -1,0 +1,1 @@
+"""Everything Pyomo: dispatch inputs, model, solver interface, result extraction."""

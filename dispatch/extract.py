@@ -1,0 +1,182 @@
+"""Model -> DispatchResult: hourly DataFrames (time x asset) from a solved model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from dispatch.inputs import DispatchInputs
+
+#: charge and discharge both above this [MW] in one step count as simultaneous
+SIMULTANEOUS_TOL_MW = 1e-6
+#: without unit commitment a conventional unit above this output [MW] counts as on
+CONVENTIONAL_ON_TOL_MW = 1e-6
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    """Optimal set-points of one window, indexed by the window's UTC time.
+
+    Attributes
+    ----------
+    renewable_p_mw, curtailment_p_mw
+        Dispatched generation and curtailment against the forecast [MW] per unit.
+    storage_charge_p_mw, storage_discharge_p_mw
+        Storage powers [MW] per unit, both >= 0.
+    storage_e_mwh
+        Stored energy at the end of each step [MWh] per unit.
+    grid_import_p_mw, grid_export_p_mw
+        Planned exchange with the external grid [MW] (one column ``grid``).
+    shed_p_mw, overgen_p_mw
+        Load shedding and over-generation slacks [MW] per bus.
+    system_price_eur_per_mwh
+        Price at the slack bus (copperplate: of the single node) [EUR/MWh] (column
+        ``system``): the cost of one more MWh of demand there in that step.
+    lmp_eur_per_mwh
+        Locational marginal price per network node [EUR/MWh]: dual of the node's
+        power balance divided by the step length (copperplate: one node ``system``).
+    branch_p_mw
+        Active power flow per branch (dc) or tree edge (lindistflow) [MW], positive
+        from its from/parent bus; empty for the copperplate.
+    vm_pu
+        Voltage magnitude per network node [pu] (lindistflow: square root of the
+        squared-voltage variable); empty for the other network models.
+    objective_eur, cost_eur, emissions_tco2
+        Objective, cost and emissions of the window [EUR], [EUR], [tCO2].
+    conventional_p_mw
+        Output of each conventional unit [MW].
+    conventional_on
+        On/off state of each conventional unit (1.0/0.0): the commitment binaries
+        with unit commitment, otherwise 1.0 where the output is above
+        :data:`CONVENTIONAL_ON_TOL_MW`.
+    """
+
+    renewable_p_mw: pd.DataFrame
+    curtailment_p_mw: pd.DataFrame
+    storage_charge_p_mw: pd.DataFrame
+    storage_discharge_p_mw: pd.DataFrame
+    storage_e_mwh: pd.DataFrame
+    grid_import_p_mw: pd.DataFrame
+    grid_export_p_mw: pd.DataFrame
+    shed_p_mw: pd.DataFrame
+    overgen_p_mw: pd.DataFrame
+    system_price_eur_per_mwh: pd.DataFrame
+    lmp_eur_per_mwh: pd.DataFrame
+    branch_p_mw: pd.DataFrame
+    vm_pu: pd.DataFrame
+    objective_eur: float
+    cost_eur: float
+    emissions_tco2: float
+    conventional_p_mw: pd.DataFrame
+    conventional_on: pd.DataFrame
+
+    def head(self, n: int) -> DispatchResult:
+        """The first ``n`` steps (the committed part of a rolling window)."""
+        kw = {k: (v.iloc[:n] if isinstance(v, pd.DataFrame) else v) for k, v in vars(self).items()}
+        return DispatchResult(**kw)
+
+
+def _matrix(var: pyo.Var | None, units: list[str], n: int, index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Values of a (unit, t) variable as a time x unit frame."""
+    if var is None or not units:
+        return pd.DataFrame(index=index, columns=pd.Index([], dtype=object), dtype=float)
+    values = np.array([var[u, t].value for u in units for t in range(n)], dtype=float)
+    return pd.DataFrame(values.reshape(len(units), n).T, index=index, columns=units)
+
+
+def _conventional(
+    m: pyo.ConcreteModel, n: int, index: pd.DatetimeIndex
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Output [MW] and on/off state (1.0/0.0) of the conventional units."""
+    blk = getattr(m, "conventional", None)
+    if blk is None:
+        return _matrix(None, [], n, index), _matrix(None, [], n, index)
+    units = list(blk.UNIT)
+    p_mw = _matrix(blk.p_mw, units, n, index)
+    if hasattr(blk, "on"):
+        on = _matrix(blk.on, units, n, index).round()
+    else:
+        on = (p_mw > CONVENTIONAL_ON_TOL_MW).astype(float)
+    return p_mw, on
+
+
+def extract(m: pyo.ConcreteModel, x: DispatchInputs) -> DispatchResult:
+    """Read the solved model into a :class:`DispatchResult`."""
+    idx = x.time
+    n = len(idx)
+    ren = list(m.renewables.UNIT)
+    sto = list(m.storage.UNIT)
+    buses = list(m.loads.BUS)
+    p_ren = _matrix(m.renewables.p_mw, ren, n, idx)
+    avail = x.renewable_p_mw.reindex(columns=ren)
+    series = lambda var, name: pd.DataFrame(  # noqa: E731
+        {name: [var[t].value for t in range(n)]}, index=idx, dtype=float
+    )
+    dual = getattr(m, "dual", None)
+    nodes = list(m.NODE)
+    lmp = pd.DataFrame(
+        [
+            [
+                dual.get(m.bus_balance[nd, t], np.nan) / x.dt_h if dual is not None else np.nan
+                for nd in nodes
+            ]
+            for t in range(n)
+        ],
+        index=idx,
+        columns=nodes,
+        dtype=float,
+    )
+    net = x.network
+    slack = "system" if x.options.network_model == "copperplate" or net is None else net.slack_bus
+    branches = list(m.BRANCH) if hasattr(m, "BRANCH") else list(getattr(m, "EDGE", []))
+    flows = _matrix(m.p_flow_mw, branches, n, idx) if branches else _matrix(None, [], n, idx)
+    vm = (
+        np.sqrt(_matrix(m.w_pu, nodes, n, idx).clip(lower=0.0))
+        if hasattr(m, "w_pu")
+        else _matrix(None, [], n, idx)
+    )
+    conv_p_mw, conv_on = _conventional(m, n, idx)
+    return DispatchResult(
+        renewable_p_mw=p_ren,
+        curtailment_p_mw=(avail - p_ren).clip(lower=0.0),
+        storage_charge_p_mw=_matrix(m.storage.p_charge_mw, sto, n, idx),
+        storage_discharge_p_mw=_matrix(m.storage.p_discharge_mw, sto, n, idx),
+        storage_e_mwh=_matrix(m.storage.e_mwh, sto, n, idx),
+        grid_import_p_mw=series(m.grid.p_import_mw, "grid"),
+        grid_export_p_mw=series(m.grid.p_export_mw, "grid"),
+        shed_p_mw=_matrix(m.loads.p_shed_mw, buses, n, idx),
+        overgen_p_mw=_matrix(m.loads.p_overgen_mw, buses, n, idx),
+        system_price_eur_per_mwh=lmp[[slack]].set_axis(["system"], axis=1),
+        lmp_eur_per_mwh=lmp,
+        branch_p_mw=flows,
+        vm_pu=vm,
+        objective_eur=float(pyo.value(m.objective)),
+        cost_eur=float(pyo.value(m.cost_eur)),
+        emissions_tco2=float(pyo.value(m.emissions_tco2)),
+        conventional_p_mw=conv_p_mw,
+        conventional_on=conv_on,
+    )
+
+
+def simultaneous_storage_steps(
+    charge_p_mw: pd.DataFrame, discharge_p_mw: pd.DataFrame, tol_mw: float = SIMULTANEOUS_TOL_MW
+) -> pd.DataFrame:
+    """Boolean frame: True where a unit charges and discharges in the same step."""
+    return (charge_p_mw > tol_mw) & (discharge_p_mw[charge_p_mw.columns] > tol_mw)
+
+
+def concat_results(parts: list[DispatchResult]) -> DispatchResult:
+    """Join the committed parts of consecutive windows into one result."""
+    frames = {
+        k: pd.concat([getattr(p, k) for p in parts])
+        for k, v in vars(parts[0]).items()
+        if isinstance(v, pd.DataFrame)
+    }
+    totals = {
+        k: float(sum(getattr(p, k) for p in parts))
+        for k in ("objective_eur", "cost_eur", "emissions_tco2")
+    }
+    return DispatchResult(**frames, **totals)

@@ -1,0 +1,246 @@
+"""Network constraints that tie the blocks' bus injections together.
+
+``copperplate``: one power balance per step. ``dc``: a power balance per network
+bus and step with branch flows from voltage angles. ``lindistflow``: the linearised
+branch-flow model of radial grids, with active and reactive flows and squared
+voltage magnitudes. Every model defines ``m.bus_balance[n, t]`` (one node ``"system"``
+for the copperplate) whose dual divided by ``dt_h`` is the locational price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyomo.environ as pyo
+
+from dispatch.inputs import DispatchInputError, DispatchInputs, NetworkInputs
+from dispatch.topology import network_injections, radial_tree
+
+#: the copperplate's single node
+SYSTEM = "system"
+
+
+def _injection_terms(
+    blocks: Sequence[pyo.Block], node_of: dict[str, str]
+) -> dict[str, list[tuple[pyo.Block, str]]]:
+    """``{node: [(block, asset bus), ...]}``: the block injections summed at each node."""
+    terms: dict[str, list[tuple[pyo.Block, str]]] = {}
+    for blk in blocks:
+        for bus in blk.BUS:
+            terms.setdefault(node_of[bus], []).append((blk, bus))
+    return terms
+
+
+def add_copperplate(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block]) -> None:
+    r"""Add ``m.bus_balance["system", t]``: all injections sum to zero at every step.
+
+    .. math::
+        \sum_{k \in \mathrm{blocks}} \sum_{b \in \mathrm{BUS}_k} \mathrm{injection}^k_{b,t} = 0
+        \qquad \forall t
+    """
+    m.NODE = pyo.Set(initialize=[SYSTEM], ordered=True)
+    terms = _injection_terms(blocks, {b: SYSTEM for blk in blocks for b in blk.BUS})
+    m.bus_balance = pyo.Constraint(
+        m.NODE,
+        m.T,
+        rule=lambda mm, n, t: sum(blk.injection_mw[b, t] for blk, b in terms.get(n, [])) == 0.0,
+    )
+
+
+def add_dc(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], net: NetworkInputs) -> None:
+    r"""Add the DC power flow (angle form) with branch limits.
+
+    For network bus :math:`n`, branch :math:`l = (i, j)` and step :math:`t`:
+
+    .. math::
+        p_{l,t} = S^{base} (\theta_{i,t} - \theta_{j,t}) / (x_l \tau_l), \qquad
+        -\bar S_l \le p_{l,t} \le \bar S_l, \qquad \theta_{slack,t} = 0
+
+        \sum_{k,b \to n} \mathrm{injection}^k_{b,t} - \sum_{l: i=n} p_{l,t}
+        + \sum_{l: j=n} p_{l,t} = 0
+
+    with :math:`\tau_l` the off-nominal tap ratio (1 for lines), as in pandapower's
+    and MATPOWER's DC model. Losses and phase shifts are neglected.
+    """
+    br = net.branches
+    m.NODE = pyo.Set(initialize=list(net.bus_table.index), ordered=True)
+    m.BRANCH = pyo.Set(initialize=list(br.index), ordered=True)
+    node_of = {str(b): str(n) for b, n in net.bus_map.items()}
+    terms = _injection_terms(blocks, node_of)
+    rate = br["rate_mva"].astype(float).to_dict()
+    m.theta_rad = pyo.Var(m.NODE, m.T, bounds=(-6.3, 6.3))
+    for t in m.T:
+        m.theta_rad[net.slack_bus, t].fix(0.0)
+    m.p_flow_mw = pyo.Var(m.BRANCH, m.T, bounds=lambda mm, ln, t: (-rate[ln], rate[ln]))
+    tap = br["tap_ratio"].astype(float)
+    susceptance = (net.base_mva / (br["x_pu"].astype(float) * tap)).to_dict()
+    f_bus, t_bus = br["from_bus"].to_dict(), br["to_bus"].to_dict()
+    m.dc_flow = pyo.Constraint(
+        m.BRANCH,
+        m.T,
+        rule=lambda mm, ln, t: (
+            mm.p_flow_mw[ln, t]
+            == susceptance[ln] * (mm.theta_rad[f_bus[ln], t] - mm.theta_rad[t_bus[ln], t])
+        ),
+    )
+    out_of = {n: [ln for ln in br.index if f_bus[ln] == n] for n in m.NODE}
+    into = {n: [ln for ln in br.index if t_bus[ln] == n] for n in m.NODE}
+    m.bus_balance = pyo.Constraint(
+        m.NODE,
+        m.T,
+        rule=lambda mm, n, t: (
+            sum(blk.injection_mw[b, t] for blk, b in terms.get(n, []))
+            - sum(mm.p_flow_mw[ln, t] for ln in out_of[n])
+            + sum(mm.p_flow_mw[ln, t] for ln in into[n])
+            == 0.0
+        ),
+    )
+
+
+def add_lindistflow(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], x: DispatchInputs) -> None:
+    r"""Add the LinDistFlow model of a radial network.
+
+    Parallel branches are merged and the tree is oriented from the slack bus
+    (:func:`dispatch.topology.radial_tree`). For tree edge :math:`e` from parent
+    :math:`i` to child :math:`j`, with active/reactive flows :math:`p_e, q_e` sent
+    from :math:`i` [MW, Mvar] and squared voltage magnitudes :math:`w` [pu²]:
+
+    .. math::
+        w_{j,t} = w_{i,t} / \tau_e^2 - 2 (r_e p_{e,t} + x_e q_{e,t}) / S^{base}
+
+        \sum_{k,b \to n} \mathrm{injection}^k_{b,t} + \sum_{e: j=n} (p_{e,t} - \ell_{e,t})
+        - \sum_{e: i=n} p_{e,t} = 0
+
+        -Q^{load}_{n,t} + \sum_{e: j=n} q_{e,t} - \sum_{e: i=n} q_{e,t}
+        + S^{base} \tfrac{1}{2}\textstyle\sum_{e \ni n} b_e\, w_{n,t} + q^{ext}_{n,t} = 0
+
+        \underline v_n^2 \le w_{n,t} \le \bar v_n^2, \qquad w_{slack,t} = v_{slack}^2
+
+        |p_{e,t}| \le \bar S_e,\ |q_{e,t}| \le \bar S_e,\
+        |p_{e,t}| + |q_{e,t}| \le \sqrt 2\, \bar S_e
+
+    :math:`q^{ext}` is free at the slack bus and zero elsewhere; :math:`\ell_{e,t}`
+    (``loss_mw``, a mutable parameter, zero unless set) is an estimate of the
+    edge's active losses, e.g. from a previous AC power flow. The last line is an
+    octagon inside the circle :math:`p^2 + q^2 \le \bar S^2` extended to its
+    corners (it over-estimates the circle by at most 8 %).
+    """
+    net = x.network
+    assert net is not None
+    tree = radial_tree(net.branches, net.slack_bus)
+    m.NODE = pyo.Set(initialize=list(net.bus_table.index), ordered=True)
+    m.EDGE = pyo.Set(initialize=list(tree.index), ordered=True)
+    node_of = {str(b): str(n) for b, n in net.bus_map.items()}
+    terms = _injection_terms(blocks, node_of)
+    rate = tree["rate_mva"].astype(float).to_dict()
+    parent, child = tree["parent"].to_dict(), tree["child"].to_dict()
+    r, xx = tree["r_pu"].to_dict(), tree["x_pu"].to_dict()
+    tau2 = (tree["tap_ratio"].astype(float) ** 2).to_dict()
+    base = net.base_mva
+    bt = net.bus_table
+    vmin2 = (bt["vm_min_pu"] ** 2).to_dict()
+    vmax2 = (bt["vm_max_pu"] ** 2).to_dict()
+    vmin2[net.slack_bus] = vmax2[net.slack_bus] = net.slack_vm_pu**2
+    m.w_pu = pyo.Var(m.NODE, m.T, bounds=lambda mm, n, t: (vmin2[n], vmax2[n]))
+    m.p_flow_mw = pyo.Var(m.EDGE, m.T, bounds=lambda mm, e, t: (-rate[e], rate[e]))
+    m.q_flow_mvar = pyo.Var(m.EDGE, m.T, bounds=lambda mm, e, t: (-rate[e], rate[e]))
+    m.q_ext_mvar = pyo.Var(m.T, bounds=(None, None))
+    m.loss_mw = pyo.Param(m.EDGE, m.T, mutable=True, initialize=0.0, within=pyo.Reals)
+    q_load = network_injections(x.load_q_mvar, x.load_bus, node_of, list(m.NODE), len(x.time))
+    m.q_load_mvar = pyo.Param(
+        m.NODE,
+        m.T,
+        mutable=True,
+        within=pyo.Reals,
+        initialize={(n, t): q_load[n][t] for n in m.NODE for t in m.T},
+    )
+    charging = {n: 0.0 for n in m.NODE}
+    for e in tree.index:
+        half = 0.5 * float(tree.at[e, "b_pu"]) * base
+        charging[parent[e]] += half
+        charging[child[e]] += half
+    children = {n: [e for e in tree.index if parent[e] == n] for n in m.NODE}
+    feeder = {n: [e for e in tree.index if child[e] == n] for n in m.NODE}
+    m.voltage_drop = pyo.Constraint(
+        m.EDGE,
+        m.T,
+        rule=lambda mm, e, t: (
+            mm.w_pu[child[e], t]
+            == mm.w_pu[parent[e], t] / tau2[e]
+            - 2.0 * (r[e] * mm.p_flow_mw[e, t] + xx[e] * mm.q_flow_mvar[e, t]) / base
+        ),
+    )
+    m.bus_balance = pyo.Constraint(
+        m.NODE,
+        m.T,
+        rule=lambda mm, n, t: (
+            sum(blk.injection_mw[b, t] for blk, b in terms.get(n, []))
+            + sum(mm.p_flow_mw[e, t] - mm.loss_mw[e, t] for e in feeder[n])
+            - sum(mm.p_flow_mw[e, t] for e in children[n])
+            == 0.0
+        ),
+    )
+    slack = net.slack_bus
+    m.q_balance = pyo.Constraint(
+        m.NODE,
+        m.T,
+        rule=lambda mm, n, t: (
+            -mm.q_load_mvar[n, t]
+            + sum(mm.q_flow_mvar[e, t] for e in feeder[n])
+            - sum(mm.q_flow_mvar[e, t] for e in children[n])
+            + charging[n] * mm.w_pu[n, t]
+            + (mm.q_ext_mvar[t] if n == slack else 0.0)
+            == 0.0
+        ),
+    )
+    diag = {e: 2.0**0.5 * rate[e] for e in tree.index}
+    m.SIGN = pyo.Set(initialize=[(1, 1), (1, -1), (-1, 1), (-1, -1)], dimen=2)
+    m.apparent_limit = pyo.Constraint(
+        m.EDGE,
+        m.T,
+        m.SIGN,
+        rule=lambda mm, e, t, sp, sq: (
+            sp * mm.p_flow_mw[e, t] + sq * mm.q_flow_mvar[e, t] <= diag[e]
+        ),
+    )
+
+
+def add_network(
+    m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], x: DispatchInputs, network_model: str
+) -> None:
+    """Add the network constraints of ``network_model``."""
+    if network_model == "copperplate":
+        add_copperplate(m, blocks)
+    elif network_model == "dc":
+        assert x.network is not None
+        add_dc(m, blocks, x.network)
+    elif network_model == "lindistflow":
+        add_lindistflow(m, blocks, x)
+    else:
+        raise ValueError(
+            f"unknown network model {network_model!r}; known: copperplate, dc, lindistflow"
+        )
+
+
+def update_network(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
+    """Write the window data of ``x`` into the network constraints of a built model.
+
+    Only ``lindistflow`` holds window data: the reactive demand per node
+    ``q_load_mvar`` [Mvar] (from ``x.load_q_mvar``, zero if ``None``). Its loss
+    estimate ``loss_mw`` is reset to zero, as in a newly built model, because an
+    estimate for one window's hours does not hold for the next; set it after the
+    update. ``copperplate`` and ``dc`` have nothing to update. The network itself
+    (buses, branches, limits) is fixed when the model is built.
+    """
+    if not hasattr(m, "q_load_mvar"):
+        return
+    net = x.network
+    assert net is not None
+    if len(x.time) != len(m.T):
+        raise DispatchInputError(
+            f"load_p_mw: {len(x.time)} steps, the built model has {len(m.T)}; rebuild the model"
+        )
+    node_of = {str(b): str(n) for b, n in net.bus_map.items()}
+    q_load = network_injections(x.load_q_mvar, x.load_bus, node_of, list(m.NODE), len(m.T))
+    m.q_load_mvar.store_values({(n, t): float(q_load[n][t]) for n in m.NODE for t in m.T})
+    m.loss_mw.store_values(0.0)

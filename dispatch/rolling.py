@@ -1,0 +1,224 @@
+"""Receding horizon: solve windows in turn, commit their first hours, carry state.
+
+A window's model is built once and re-used for the next windows of the same length:
+:func:`dispatch.model.update_model` writes the next window's data into its mutable
+parameters and :class:`dispatch.solve.PersistentDispatchSolver` pushes only those
+into the model HiGHS holds (see ARCHITECTURE.md, section 4).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from dispatch.extract import DispatchResult, concat_results, extract
+from dispatch.inputs import DispatchInputs
+from dispatch.model import build_model, update_model
+from dispatch.solve import PersistentDispatchSolver, SolveStatus
+
+logger = logging.getLogger(__name__)
+
+#: builds the inputs of one window from its time steps and the storage energy at its start
+InputsFor = Callable[[pd.DatetimeIndex, pd.Series], DispatchInputs]
+
+
+@dataclass(frozen=True)
+class RollingStats:
+    """Timings and solver outcomes of a rolling run.
+
+    Attributes
+    ----------
+    windows
+        Number of windows solved.
+    build_time_s, update_time_s, solve_time_s, solver_time_s, extract_time_s
+        Summed time building models, writing window data into built models, in the
+        solver interface (loading models into HiGHS or pushing changed data, and
+        solving), inside HiGHS and extracting results [s].
+    statuses
+        One :class:`SolveStatus` per window.
+    models_built
+        Number of Pyomo models built: one per distinct window length (the last
+        windows may be shorter than the others) plus one per change of structure
+        (:func:`same_structure`), or one per window with ``rebuild``.
+    """
+
+    windows: int
+    build_time_s: float
+    solve_time_s: float
+    solver_time_s: float
+    extract_time_s: float
+    statuses: tuple[SolveStatus, ...]
+    update_time_s: float = 0.0
+    models_built: int = 0
+
+
+@dataclass
+class _Loaded:
+    """A built model, its persistent solver and the inputs it was built from."""
+
+    model: pyo.ConcreteModel
+    solver: PersistentDispatchSolver
+    built_from: DispatchInputs
+
+
+def _frames_equal(a: pd.DataFrame | pd.Series, b: pd.DataFrame | pd.Series) -> bool:
+    return a is b or (a.shape == b.shape and bool(a.equals(b)))
+
+
+def same_structure(a: DispatchInputs, b: DispatchInputs) -> bool:
+    """Whether a model built from ``a`` can take the data of ``b`` by an update.
+
+    True when everything :func:`dispatch.model.build_model` fixes at build time is
+    equal: number of steps, ``dt_h``, options, assets and their buses, the storage
+    table (but its terminal energy) and the conventional table, the grid bus and
+    connection limits, and the network data. Time series and the state at the
+    window start may differ (see :func:`dispatch.model.update_model`).
+    """
+    fixed_a = (len(a.time), a.dt_h, a.options, a.ext_grid_bus, a.import_max_mw, a.export_max_mw)
+    fixed_b = (len(b.time), b.dt_h, b.options, b.ext_grid_bus, b.import_max_mw, b.export_max_mw)
+    if fixed_a != fixed_b:
+        return False
+    if list(a.load_p_mw.columns) != list(b.load_p_mw.columns):
+        return False
+    if list(a.renewable_p_mw.columns) != list(b.renewable_p_mw.columns):
+        return False
+    static = "e_terminal_min_mwh"
+    pairs = [
+        (a.load_bus, b.load_bus),
+        (a.renewable_bus, b.renewable_bus),
+        (a.storage.drop(columns=static), b.storage.drop(columns=static)),
+        (a.conventional, b.conventional),
+    ]
+    if not all(_frames_equal(p, q) for p, q in pairs):
+        return False
+    na, nb = a.network, b.network
+    if na is nb:
+        return True
+    if na is None or nb is None:
+        return False
+    if (na.base_mva, na.slack_bus, na.slack_vm_pu) != (nb.base_mva, nb.slack_bus, nb.slack_vm_pu):
+        return False
+    return all(
+        _frames_equal(p, q)
+        for p, q in (
+            (na.bus_table, nb.bus_table),
+            (na.branches, nb.branches),
+            (na.bus_map, nb.bus_map),
+        )
+    )
+
+
+def window_plan(n_steps: int, window: int, horizon: int) -> list[tuple[int, int]]:
+    """``(first step, number of steps)`` of every window: ``horizon`` steps cut at the
+    end of the period, starting every ``window`` steps."""
+    return [(start, min(horizon, n_steps - start)) for start in range(0, n_steps, window)]
+
+
+def run_rolling(
+    time_index: pd.DatetimeIndex,
+    dt_h: float,
+    inputs_for: InputsFor,
+    e_initial_mwh: pd.Series,
+    window_h: float | None = None,
+    horizon_h: float | None = None,
+    network_model: str = "copperplate",
+    time_limit_s: float = 300.0,
+    rebuild: bool = False,
+) -> tuple[DispatchResult, RollingStats]:
+    """Dispatch ``time_index`` window by window.
+
+    Each window optimises ``horizon_h`` hours (cut at the end of the period) from
+    inputs made by ``inputs_for`` and commits its first ``window_h`` hours; the
+    storage energy at the end of the committed hours starts the next window.
+    Without ``window_h``/``horizon_h`` the whole period is one window.
+
+    One model is built per distinct window length, so usually two: the full
+    horizon and the shorter windows at the end of the period (a shorter window
+    gets its own model rather than padding, which would change its optimum). A
+    later window of a length already built updates that model's data
+    (:func:`dispatch.model.update_model`) and re-solves it with the model still
+    loaded in HiGHS (:class:`dispatch.solve.PersistentDispatchSolver`); it is
+    rebuilt instead if its inputs differ in structure (:func:`same_structure`). A
+    model is dropped once no later window has its length.
+
+    Parameters
+    ----------
+    time_index
+        All time steps of the period (UTC interval starts).
+    dt_h
+        Step length [h].
+    inputs_for
+        ``(window time steps, storage energy at window start [MWh]) -> DispatchInputs``.
+    e_initial_mwh
+        Storage energy at the start of the period [MWh], by storage name.
+    window_h, horizon_h
+        Committed and optimised hours per window [h].
+    network_model
+        Network model of the dispatch (see :func:`dispatch.model.build_model`).
+    time_limit_s
+        HiGHS time limit per window [s].
+    rebuild
+        Build and load a new model for every window (the behaviour before models
+        were re-used; for comparisons and timing).
+    """
+    n = len(time_index)
+    horizon = n if horizon_h is None else max(1, round(horizon_h / dt_h))
+    window = horizon if window_h is None else max(1, round(window_h / dt_h))
+    window = min(window, horizon)
+    plan = window_plan(n, window, horizon)
+    later = Counter(length for _, length in plan)
+    loaded: dict[int, _Loaded] = {}
+    parts: list[DispatchResult] = []
+    statuses: list[SolveStatus] = []
+    t_build = t_update = t_solve = t_solver = t_extract = 0.0
+    built = 0
+    state = e_initial_mwh.astype(float)
+    for start, length in plan:
+        steps = time_index[start : start + length]
+        x = inputs_for(steps, state)
+        t0 = time.perf_counter()
+        cur = loaded.get(length)
+        if cur is not None and same_structure(cur.built_from, x):
+            update_model(cur.model, x)
+            t_update += time.perf_counter() - t0
+        else:
+            if cur is not None:
+                logger.info("window at %s differs in structure: rebuilding its model", steps[0])
+            m = build_model(x, network_model)
+            cur = _Loaded(model=m, solver=PersistentDispatchSolver(m), built_from=x)
+            built += 1
+            t_build += time.perf_counter() - t0
+        later[length] -= 1
+        if rebuild or later[length] == 0:
+            loaded.pop(length, None)
+        else:
+            loaded[length] = cur
+        t1 = time.perf_counter()
+        status = cur.solver.solve(time_limit_s=time_limit_s)
+        t2 = time.perf_counter()
+        part = extract(cur.model, x).head(window)
+        t3 = time.perf_counter()
+        t_solve, t_extract = t_solve + t2 - t1, t_extract + t3 - t2
+        t_solver += status.solver_time_s
+        statuses.append(status)
+        parts.append(part)
+        if not part.storage_e_mwh.empty:
+            state = part.storage_e_mwh.iloc[-1]
+        logger.debug("window %s..%s solved in %.3f s", steps[0], steps[-1], t2 - t1)
+    stats = RollingStats(
+        windows=len(parts),
+        build_time_s=t_build,
+        solve_time_s=t_solve,
+        solver_time_s=t_solver,
+        extract_time_s=t_extract,
+        statuses=tuple(statuses),
+        update_time_s=t_update,
+        models_built=built,
+    )
+    return concat_results(parts), stats

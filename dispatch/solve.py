@@ -1,0 +1,228 @@
+"""The only module that touches solver APIs: solve a dispatch model with HiGHS."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+from pyomo.common.timing import HierarchicalTimer
+from pyomo.contrib.solver.common.results import Results, TerminationCondition
+from pyomo.contrib.solver.common.util import NoDualsError
+from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.core.base.var import VarData
+
+logger = logging.getLogger(__name__)
+
+#: change checks of Pyomo's persistent interface that are switched off: the dispatch
+#: model's structure (constraints, objective, Expressions, mutable Params) is fixed
+#: once built, so scanning it for changes before every re-solve is wasted time
+STRUCTURE_CHECKS_OFF = (
+    "check_for_new_or_removed_constraints",
+    "check_for_new_or_removed_vars",
+    "check_for_new_or_removed_params",
+    "check_for_new_objective",
+    "update_constraints",
+    "update_named_expressions",
+    "update_objective",
+)
+
+_INFEASIBLE = (
+    TerminationCondition.provenInfeasible,
+    TerminationCondition.locallyInfeasible,
+    TerminationCondition.infeasibleOrUnbounded,
+    TerminationCondition.unbounded,
+)
+
+
+class DispatchSolveError(RuntimeError):
+    """The solver did not return an optimal dispatch."""
+
+
+class DispatchInfeasible(DispatchSolveError):
+    """The dispatch problem is infeasible or unbounded."""
+
+
+@dataclass(frozen=True)
+class SolveStatus:
+    """Outcome of one solve.
+
+    Attributes
+    ----------
+    termination
+        Solver termination condition.
+    objective_eur
+        Objective value [EUR].
+    wall_time_s
+        Time spent in the Pyomo solver interface, including HiGHS [s].
+    solver_time_s
+        Time spent inside HiGHS [s].
+    load_time_s
+        Part of ``wall_time_s`` spent loading the model into HiGHS (first solve of
+        a model) or pushing changed parameters into the loaded model (later solves) [s].
+    duals_loaded
+        Whether duals were loaded into ``m.dual`` (never for a MILP).
+    """
+
+    termination: str
+    objective_eur: float
+    wall_time_s: float
+    solver_time_s: float
+    load_time_s: float = float("nan")
+    duals_loaded: bool = False
+
+
+class PersistentDispatchSolver:
+    """Keep one dispatch model loaded in HiGHS across solves.
+
+    The first :meth:`solve` translates the whole model into HiGHS (Pyomo's
+    ``set_instance``: one walk of every constraint and of the objective, the
+    expensive part of a solve). Later solves only push the current values of the
+    model's mutable Params (``update_parameters``: constraint coefficients and
+    right-hand sides, objective coefficients and constant, and variable bounds that
+    are expressions of mutable Params, e.g. ``p_mw <= p_available_mw``) plus
+    changed bounds or fixings of variables (``update_vars``). So between solves
+    change the data with :func:`dispatch.model.update_model` (or by setting
+    mutable Params, bounds or fixed values), never the model's structure: new or
+    deleted constraints, variables, Expressions or a new objective are not
+    detected (see :data:`STRUCTURE_CHECKS_OFF`).
+
+    Warm start: the HiGHS instance, and with it the simplex basis and the solution
+    of the previous solve, is kept. For an LP, HiGHS starts the next solve from
+    that basis (still a valid basis after bounds, costs and right-hand sides
+    change, though possibly not primal feasible) and then skips presolve. For a
+    MILP the branch-and-bound search starts afresh each time; nothing beyond the
+    loaded model is reused.
+
+    Parameters
+    ----------
+    model
+        The model to keep loaded; every :meth:`solve` solves this model.
+
+    Raises
+    ------
+    DispatchSolveError
+        If HiGHS is not available.
+    """
+
+    def __init__(self, model: pyo.ConcreteModel) -> None:
+        self.model = model
+        self._highs = Highs()
+        if not self._highs.available():
+            raise DispatchSolveError("HiGHS is not available (install the 'highspy' package)")
+        updates = self._highs.config.auto_updates
+        for name in STRUCTURE_CHECKS_OFF:
+            setattr(updates, name, False)
+        updates.update_parameters = True
+        updates.update_vars = True
+        #: number of completed calls of :meth:`solve`
+        self.solves = 0
+        # HiGHS reports its run time summed over all runs of one instance
+        self._highs_run_time_s = 0.0
+
+    def solve(self, time_limit_s: float = 300.0, duals: bool = True) -> SolveStatus:
+        """Solve the model; load primal values and, if ``duals``, ``m.dual``.
+
+        For a MILP HiGHS returns no duals: ``m.dual`` is then left empty (so
+        prices read from it are NaN) and ``duals_loaded`` is False.
+
+        Parameters
+        ----------
+        time_limit_s
+            HiGHS time limit [s].
+        duals
+            Load the constraint duals into the Suffix ``m.dual``.
+
+        Raises
+        ------
+        DispatchInfeasible
+            If the problem is infeasible or unbounded.
+        DispatchSolveError
+            For any other non-optimal outcome (time limit, numerical failure).
+        """
+        m = self.model
+        timer = HierarchicalTimer()
+        t0 = time.perf_counter()
+        res = self._highs.solve(
+            m,
+            time_limit=time_limit_s,
+            load_solutions=False,
+            raise_exception_on_nonoptimal_result=False,
+            timer=timer,
+        )
+        self.solves += 1
+        highs_s = self._run_time_s(res)
+        tc = res.termination_condition
+        if tc in _INFEASIBLE:
+            raise DispatchInfeasible(f"dispatch problem is {tc.name}")
+        if tc != TerminationCondition.convergenceCriteriaSatisfied:
+            raise DispatchSolveError(f"HiGHS stopped without an optimal solution: {tc.name}")
+        res.solution_loader.load_vars()
+        loaded = _load_duals(m, res) if duals else False
+        wall = time.perf_counter() - t0
+        return SolveStatus(
+            termination=tc.name,
+            objective_eur=float(res.incumbent_objective),
+            wall_time_s=wall,
+            solver_time_s=highs_s,
+            load_time_s=sum(
+                timer.get_total_time(name)
+                for name in ("set_instance", "update")
+                if name in timer.timers
+            ),
+            duals_loaded=loaded,
+        )
+
+    def bounds_in_solver(self, var: VarData) -> tuple[float, float]:
+        """Lower and upper bound of ``var`` as HiGHS holds them (for checks) [var units].
+
+        Reflects the values pushed by the last :meth:`solve`; an unbounded side is
+        ``-inf`` or ``inf``.
+        """
+        column = self._highs._pyomo_var_to_solver_var_map[id(var)]
+        lp = self._highs._solver_model.getLp()
+        return float(lp.col_lower_[column]), float(lp.col_upper_[column])
+
+    def _run_time_s(self, res: Results) -> float:
+        """Time HiGHS spent in the last solve [s] (it reports the sum over all solves)."""
+        total = getattr(res.timing_info, "highs_time", None)
+        if total is None:
+            return float("nan")
+        total = float(total)
+        this_solve = total - self._highs_run_time_s if total >= self._highs_run_time_s else total
+        self._highs_run_time_s = total
+        return this_solve
+
+
+def _load_duals(m: pyo.ConcreteModel, res: Results) -> bool:
+    """Fill ``m.dual`` from ``res``; leave it empty and return False for a MILP."""
+    if not hasattr(m, "dual"):
+        m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
+    m.dual.clear()
+    try:
+        m.dual.update(res.solution_loader.get_duals())
+    except NoDualsError:
+        nodes = getattr(res.extra_info, "mip_node_count", -1)
+        if nodes is None or nodes < 0:
+            raise DispatchSolveError("HiGHS returned no duals for an LP") from None
+        logger.debug("MILP: no duals; prices are NaN")
+        return False
+    return True
+
+
+def solve(m: pyo.ConcreteModel, time_limit_s: float = 300.0, duals: bool = True) -> SolveStatus:
+    """Solve ``m`` once with HiGHS; load primal values and, if ``duals``, ``m.dual``.
+
+    A one-off :class:`PersistentDispatchSolver`; use that class to re-solve a
+    model after changing its data. For a MILP no duals are loaded (``m.dual``
+    stays empty, prices are NaN).
+
+    Raises
+    ------
+    DispatchInfeasible
+        If the problem is infeasible or unbounded.
+    DispatchSolveError
+        For any other non-optimal outcome (time limit, numerical failure).
+    """
+    return PersistentDispatchSolver(m).solve(time_limit_s=time_limit_s, duals=duals)

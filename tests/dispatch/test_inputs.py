@@ -1,0 +1,146 @@
+"""DispatchInputs validation: every problem raises DispatchInputError naming the field."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dispatch.inputs import DispatchInputError, DispatchInputs
+
+MakeInputs = Callable[..., DispatchInputs]
+
+
+@pytest.fixture()
+def valid(make_inputs: MakeInputs) -> DispatchInputs:
+    """Three steps with a load, a wind farm and a battery (1 MWh of 0..10 MWh)."""
+    return make_inputs(
+        [1.0, 2.0, 1.5], wind_mw=[0.5, 0.0, 3.0], storage={"bat": {}}, e0_mwh={"bat": 1.0}
+    )
+
+
+def _with_value(frame: pd.DataFrame, row: int, column: str, value: float) -> pd.DataFrame:
+    out = frame.copy()
+    out.iloc[row, out.columns.get_loc(column)] = value
+    return out
+
+
+def _shifted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_axis(frame.index + pd.Timedelta(hours=1), axis=0)
+
+
+# (field named in the message, mutation of the valid inputs, expected problem)
+CASES: dict[str, tuple[str, Callable[[DispatchInputs], dict[str, Any]], str]] = {
+    "nan_load": (
+        "load_p_mw",
+        lambda x: {"load_p_mw": _with_value(x.load_p_mw, 1, "load", np.nan)},
+        "NaN",
+    ),
+    "inf_renewable": (
+        "renewable_p_mw",
+        lambda x: {"renewable_p_mw": _with_value(x.renewable_p_mw, 0, "wind", np.inf)},
+        "infinite",
+    ),
+    "negative_load": (
+        "load_p_mw",
+        lambda x: {"load_p_mw": _with_value(x.load_p_mw, 2, "load", -0.1)},
+        "negative power",
+    ),
+    "negative_renewable": (
+        "renewable_p_mw",
+        lambda x: {"renewable_p_mw": _with_value(x.renewable_p_mw, 0, "wind", -1.0)},
+        "negative power",
+    ),
+    "renewable_index": (
+        "renewable_p_mw",
+        lambda x: {"renewable_p_mw": _shifted(x.renewable_p_mw)},
+        "time index differs",
+    ),
+    "renewable_index_length": (
+        "renewable_p_mw",
+        lambda x: {"renewable_p_mw": x.renewable_p_mw.iloc[:2]},
+        "time index differs",
+    ),
+    "grid_index": ("grid", lambda x: {"grid": _shifted(x.grid)}, "time index differs"),
+    "load_columns": (
+        "load_p_mw",
+        lambda x: {"load_p_mw": x.load_p_mw.rename(columns={"load": "other"})},
+        "columns differ",
+    ),
+    "grid_nan_price": (
+        "grid",
+        lambda x: {"grid": _with_value(x.grid, 1, "import_price_eur_per_mwh", np.nan)},
+        "NaN",
+    ),
+    "grid_missing_column": (
+        "grid",
+        lambda x: {"grid": x.grid.drop(columns="ef_tco2_per_mwh")},
+        "ef_tco2_per_mwh",
+    ),
+    "storage_columns": (
+        "storage",
+        lambda x: {"storage": x.storage.drop(columns="wear_cost_eur_per_mwh")},
+        "columns must be",
+    ),
+    "e0_above_max": (
+        "storage_e_initial_mwh",
+        lambda x: {"storage_e_initial_mwh": pd.Series({"bat": 10.5})},
+        "outside",
+    ),
+    "e0_below_min": (
+        "storage_e_initial_mwh",
+        lambda x: {"storage_e_initial_mwh": pd.Series({"bat": -0.5})},
+        "outside",
+    ),
+    "e0_names": (
+        "storage_e_initial_mwh",
+        lambda x: {"storage_e_initial_mwh": pd.Series({"battery": 1.0})},
+        "names differ",
+    ),
+    "dt_zero": ("dt_h", lambda x: {"dt_h": 0.0}, "must be > 0"),
+    "negative_import_limit": (
+        "import_max_mw/export_max_mw",
+        lambda x: {"import_max_mw": -1.0},
+        "must be >= 0",
+    ),
+    "empty_window": (
+        "load_p_mw",
+        lambda x: {
+            "load_p_mw": x.load_p_mw.iloc[:0],
+            "renewable_p_mw": x.renewable_p_mw.iloc[:0],
+            "grid": x.grid.iloc[:0],
+        },
+        "empty window",
+    ),
+}
+
+
+def test_valid_inputs_are_accepted(valid: DispatchInputs) -> None:
+    assert list(valid.time) == list(valid.load_p_mw.index)
+    assert valid.buses == ["b1", "ext"]
+    # replace() re-validates: unchanged inputs still pass
+    assert dataclasses.replace(valid).storage_e_initial_mwh["bat"] == 1.0
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_invalid_inputs_raise_naming_the_field(valid: DispatchInputs, case: str) -> None:
+    field, mutate, problem = CASES[case]
+    with pytest.raises(DispatchInputError) as info:
+        dataclasses.replace(valid, **mutate(valid))
+    message = str(info.value)
+    assert message.startswith(f"{field}: "), message
+    assert problem in message
+
+
+def test_initial_energy_on_the_bounds_is_accepted(valid: DispatchInputs) -> None:
+    for e0 in (0.0, 10.0):
+        x = dataclasses.replace(valid, storage_e_initial_mwh=pd.Series({"bat": e0}))
+        assert x.storage_e_initial_mwh["bat"] == e0
+
+
+def test_dispatch_input_error_is_a_value_error() -> None:
+    assert issubclass(DispatchInputError, ValueError)
