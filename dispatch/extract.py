@@ -45,7 +45,9 @@ class DispatchResult:
         Voltage magnitude per network node [pu] (lindistflow: square root of the
         squared-voltage variable); empty for the other network models.
     objective_eur, cost_eur, emissions_tco2
-        Objective, cost and emissions of the window [EUR], [EUR], [tCO2].
+        Objective, cost and emissions of the optimised window [EUR], [EUR], [tCO2];
+        NaN once the result is cut to its committed steps (:meth:`head`), since
+        the window totals then include steps that are not committed.
     conventional_p_mw
         Output of each conventional unit [MW].
     conventional_on
@@ -74,8 +76,15 @@ class DispatchResult:
     conventional_on: pd.DataFrame
 
     def head(self, n: int) -> DispatchResult:
-        """The first ``n`` steps (the committed part of a rolling window)."""
-        kw = {k: (v.iloc[:n] if isinstance(v, pd.DataFrame) else v) for k, v in vars(self).items()}
+        """The first ``n`` steps (the committed part of a rolling window).
+
+        Window totals are kept only if nothing is cut (``n`` covers every step).
+        """
+        whole = n >= len(self.renewable_p_mw.index)
+        kw = {
+            k: (v.iloc[:n] if isinstance(v, pd.DataFrame) else v if whole else float("nan"))
+            for k, v in vars(self).items()
+        }
         return DispatchResult(**kw)
 
 

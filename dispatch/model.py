@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pyomo.environ as pyo
 
-from dispatch.components.conventional import build_conventional
+from dispatch.components.conventional import build_conventional, update_conventional
 from dispatch.components.grid_connection import build_grid_connection, update_grid_connection
 from dispatch.components.loads import build_loads, update_loads
 from dispatch.components.renewables import build_renewables, update_renewables
@@ -78,6 +76,7 @@ BLOCK_UPDATERS = (
     ("loads", update_loads),
     ("renewables", update_renewables),
     ("storage", update_storage),
+    ("conventional", update_conventional),
     ("grid", update_grid_connection),
 )
 
@@ -85,8 +84,7 @@ BLOCK_UPDATERS = (
 def update_model(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
     """Write the data of window ``x`` into model ``m`` built for another window.
 
-    Calls the update function of every block (:data:`BLOCK_UPDATERS`, then
-    ``update_conventional`` if the model has a ``conventional`` block) and
+    Calls the update function of every block (:data:`BLOCK_UPDATERS`) and
     :func:`dispatch.network.update_network`. Afterwards ``m`` is the model
     :func:`build_model` would build from ``x``, provided ``x`` has the structure of
     the inputs ``m`` was built from: the same number of steps, ``dt_h``, options,
@@ -103,8 +101,4 @@ def update_model(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
     """
     for name, update in BLOCK_UPDATERS:
         update(getattr(m, name), x)
-    if hasattr(m, "conventional"):
-        # dispatch.components.conventional is optional while it is being written
-        conventional = importlib.import_module("dispatch.components.conventional")
-        conventional.update_conventional(m.conventional, x)
     update_network(m, x)

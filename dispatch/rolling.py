@@ -12,13 +12,14 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.extract import DispatchResult, concat_results, extract
-from dispatch.inputs import DispatchInputs
+from dispatch.inputs import CONVENTIONAL_STATE_COLUMNS, DispatchInputs
 from dispatch.model import build_model, update_model
 from dispatch.solve import PersistentDispatchSolver, SolveStatus
 
@@ -114,6 +115,48 @@ def same_structure(a: DispatchInputs, b: DispatchInputs) -> bool:
     )
 
 
+def conventional_state_after(
+    before: pd.DataFrame, p_mw: pd.DataFrame, on: pd.DataFrame, dt_h: float
+) -> pd.DataFrame:
+    """State of the conventional units after the committed steps of a window.
+
+    Parameters
+    ----------
+    before
+        State before the window, columns
+        :data:`dispatch.inputs.CONVENTIONAL_STATE_COLUMNS` (units not listed were
+        off for long enough to be free to start).
+    p_mw, on
+        Committed output [MW] and on/off state (1.0/0.0), time x unit.
+    dt_h
+        Step length [h].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``p_mw`` and ``on`` of the last committed step, and ``hours_in_state``: the
+        hours the unit has been in that state, counting back through the committed
+        steps and, if the state did not change in the window, the hours before it.
+    """
+    units = list(p_mw.columns)
+    rows: dict[str, dict[str, float]] = {}
+    for g in units:
+        states = on[g].to_numpy(dtype=float) > 0.5
+        last = bool(states[-1])
+        changes = np.flatnonzero(states != last)
+        run_steps = len(states) - (changes[-1] + 1 if len(changes) else 0)
+        hours = run_steps * dt_h
+        if not len(changes):
+            prev_on = float(before["on"].get(g, 0.0)) > 0.5 if len(before) else False
+            prev_h = float(before["hours_in_state"].get(g, np.inf)) if len(before) else np.inf
+            if prev_on == last:
+                hours += prev_h
+        rows[g] = {"p_mw": float(p_mw[g].iloc[-1]), "on": float(last), "hours_in_state": hours}
+    return pd.DataFrame.from_dict(
+        rows, orient="index", columns=list(CONVENTIONAL_STATE_COLUMNS), dtype=float
+    )
+
+
 def window_plan(n_steps: int, window: int, horizon: int) -> list[tuple[int, int]]:
     """``(first step, number of steps)`` of every window: ``horizon`` steps cut at the
     end of the period, starting every ``window`` steps."""
@@ -135,7 +178,10 @@ def run_rolling(
 
     Each window optimises ``horizon_h`` hours (cut at the end of the period) from
     inputs made by ``inputs_for`` and commits its first ``window_h`` hours; the
-    storage energy at the end of the committed hours starts the next window.
+    storage energy at the end of the committed hours starts the next window, and
+    the conventional units' output, on/off state and hours in that state
+    (:func:`conventional_state_after`) replace the ``conventional_state`` of the
+    next window's inputs (the first window keeps the state ``inputs_for`` gave it).
     Without ``window_h``/``horizon_h`` the whole period is one window.
 
     One model is built per distinct window length, so usually two: the full
@@ -179,9 +225,12 @@ def run_rolling(
     t_build = t_update = t_solve = t_solver = t_extract = 0.0
     built = 0
     state = e_initial_mwh.astype(float)
+    conv_state: pd.DataFrame | None = None
     for start, length in plan:
         steps = time_index[start : start + length]
         x = inputs_for(steps, state)
+        if conv_state is not None:
+            x = replace(x, conventional_state=conv_state)
         t0 = time.perf_counter()
         cur = loaded.get(length)
         if cur is not None and same_structure(cur.built_from, x):
@@ -210,6 +259,10 @@ def run_rolling(
         parts.append(part)
         if not part.storage_e_mwh.empty:
             state = part.storage_e_mwh.iloc[-1]
+        if not part.conventional_p_mw.empty:
+            conv_state = conventional_state_after(
+                x.conventional_state, part.conventional_p_mw, part.conventional_on, dt_h
+            )
         logger.debug("window %s..%s solved in %.3f s", steps[0], steps[-1], t2 - t1)
     stats = RollingStats(
         windows=len(parts),

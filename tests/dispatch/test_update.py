@@ -127,8 +127,9 @@ class SeededCase:
 
 
 def assert_same_setpoints(a: DispatchResult, b: DispatchResult) -> None:
-    """Objectives, set-points, energies, flows and voltages of ``a`` and ``b`` agree."""
-    assert a.objective_eur == pytest.approx(b.objective_eur, abs=TOL_EUR)
+    """Objectives, set-points, energies, flows and voltages of ``a`` and ``b`` agree
+    (objectives are NaN in both when cut from longer windows)."""
+    assert a.objective_eur == pytest.approx(b.objective_eur, abs=TOL_EUR, nan_ok=True)
     for name, frame in vars(a).items():
         if isinstance(frame, pd.DataFrame) and name not in PRICE_FRAMES:
             other = getattr(b, name)
