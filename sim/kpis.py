@@ -39,6 +39,7 @@ def energy_kpis(r: SimulationResults) -> dict[str, float]:
         "renewable_share_percent": _percent(used, demand),
         "losses_mwh": losses,
         "losses_percent_of_demand": _percent(losses, demand),
+        "conventional_mwh": _mwh(r.conventional_p_mw, dt),
         "import_mwh": _mwh(r.grid_import_p_mw, dt),
         "export_mwh": _mwh(r.grid_export_p_mw, dt),
         "peak_import_mw": float(np.nanmax(r.grid_import_p_mw.to_numpy(), initial=0.0)),
@@ -54,16 +55,35 @@ def energy_kpis(r: SimulationResults) -> dict[str, float]:
     return out
 
 
+def _conventional_column(r: SimulationResults, column: str) -> pd.Series:
+    """A column of the asset table for the conventional units, in result column order."""
+    return r.assets[column].reindex(r.conventional_p_mw.columns).astype(float).fillna(0.0)
+
+
+def conventional_starts(r: SimulationResults) -> pd.Series:
+    """Number of start-ups per conventional unit: off-to-on changes, counting the
+    first step against the unit's state before the period (``initial_on``)."""
+    on = r.conventional_on.to_numpy(dtype=float) > 0.5
+    before = _conventional_column(r, "initial_on").to_numpy() > 0.5
+    prev = np.vstack([before[None, :], on[:-1]]) if len(on) else on
+    return pd.Series((on & ~prev).sum(axis=0), index=r.conventional_p_mw.columns, dtype=float)
+
+
 def emission_kpis(r: SimulationResults) -> dict[str, float]:
-    """Emissions of grid imports [tCO2] and the average emission factor of supply
-    (emissions over demand served plus losses) [tCO2/MWh]."""
+    """Emissions of grid imports and conventional units [tCO2] and the average
+    emission factor of supply (emissions over demand served plus losses) [tCO2/MWh]."""
     dt = r.dt_h
     ef = r.grid_signals["ef_tco2_per_mwh"].to_numpy()
     imp = r.grid_import_p_mw.sum(axis=1).to_numpy()
-    emissions = float(np.nansum(imp * ef) * dt)
+    import_em = float(np.nansum(imp * ef) * dt)
+    conv_mwh = r.conventional_p_mw.sum(axis=0) * dt
+    conv_em = float((conv_mwh * _conventional_column(r, "ef_tco2_per_mwh")).sum())
+    emissions = import_em + conv_em
     supplied = _mwh(r.served_p_mw, dt) + _mwh(r.losses_p_mw, dt)
     return {
         "emissions_tco2": emissions,
+        "import_emissions_tco2": import_em,
+        "conventional_emissions_tco2": conv_em,
         "ef_avg_tco2_per_mwh": emissions / supplied if supplied > 0 else 0.0,
     }
 
@@ -72,8 +92,10 @@ def cost_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]
     """Realised cost by component [EUR].
 
     ``energy_cost_eur`` is import cost minus export revenue at the grid prices;
-    ``storage_wear_cost_eur`` is the throughput cost; ``unserved_cost_eur`` values
-    shed demand at the value of lost load; ``cost_eur`` is their sum.
+    ``storage_wear_cost_eur`` is the throughput cost; ``conventional_cost_eur`` is
+    the conventional units' energy at their marginal cost plus their start-up costs;
+    ``unserved_cost_eur`` values shed demand at the value of lost load; ``cost_eur``
+    is their sum.
     """
     dt = r.dt_h
     g = r.grid_signals
@@ -85,12 +107,18 @@ def cost_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]
     wear = r.assets["wear_cost_eur_per_mwh"].reindex(r.storage_charge_p_mw.columns).fillna(0.0)
     throughput = (r.storage_charge_p_mw + r.storage_discharge_p_mw).sum(axis=0) * dt
     wear_cost = float((throughput * wear).sum())
+    conv_mwh = r.conventional_p_mw.sum(axis=0) * dt
+    conv_cost = float(
+        (conv_mwh * _conventional_column(r, "cost_eur_per_mwh")).sum()
+        + (conventional_starts(r) * _conventional_column(r, "start_cost_eur")).sum()
+    )
     unserved = _mwh(r.shed_p_mw, dt) * voll_eur_per_mwh
     return {
         "energy_cost_eur": energy,
         "storage_wear_cost_eur": wear_cost,
+        "conventional_cost_eur": conv_cost,
         "unserved_cost_eur": unserved,
-        "cost_eur": energy + wear_cost + unserved,
+        "cost_eur": energy + wear_cost + conv_cost + unserved,
     }
 
 

@@ -5,28 +5,29 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
-from dispatch.inputs import (
-    CONVENTIONAL_COLUMNS,
-    STORAGE_COLUMNS,
-    DispatchInputs,
-    DispatchOptions,
-    NetworkInputs,
-)
+from dispatch.inputs import DispatchInputs
 from dispatch.rolling import RollingStats, run_rolling
 from forecasting.naive import make_forecaster
-from grid.assets import AssetError, add_conventional, add_storage, renewable_kind
-from grid.network import GridInputError, build_network
+from grid.assets import renewable_kind
 from grid.powerflow import run_ac_timeseries
 from grid.profiles import ProfileError, scale_profiles, simbench_profiles
 from grid.topology import network_data
+from sim.assembly import (
+    assets_table,
+    build_grid,
+    conventional_initial_state,
+    conventional_table,
+    dispatch_options,
+    grid_signals,
+    network_inputs,
+    storage_table,
+)
 from sim.case import Case, CaseError
 from sim.realise import realise
 from sim.results import SimulationResults
-from sim.series import series_from_spec
 
 logger = logging.getLogger(__name__)
 
@@ -40,80 +41,6 @@ class RunOutput:
     timings_s: dict[str, float]
 
 
-def _grid_signals(case: Case, index: pd.DatetimeIndex) -> pd.DataFrame:
-    eg = case.external_grid
-    return pd.DataFrame(
-        {
-            k: series_from_spec(getattr(eg, k), index, f"external_grid.{k}")
-            for k in ("import_price_eur_per_mwh", "export_price_eur_per_mwh", "ef_tco2_per_mwh")
-        },
-        index=index,
-    )
-
-
-def _storage_table(case: Case, storage_bus: pd.Series) -> pd.DataFrame:
-    rows = {
-        s.name: {
-            "bus": storage_bus[s.name],
-            "p_max_mw": s.p_max_mw,
-            "e_min_mwh": s.e_min_mwh,
-            "e_max_mwh": s.e_max_mwh,
-            "e_terminal_min_mwh": (
-                s.e_terminal_min_mwh if s.e_terminal_min_mwh is not None else s.e_start_mwh
-            ),
-            "eff_charge": s.eff_charge,
-            "eff_discharge": s.eff_discharge,
-            "standing_loss_per_h": s.standing_loss_per_h,
-            "wear_cost_eur_per_mwh": s.wear_cost_eur_per_mwh,
-        }
-        for s in case.storage
-    }
-    return pd.DataFrame.from_dict(rows, orient="index", columns=list(STORAGE_COLUMNS))
-
-
-def _build_grid(case: Case) -> Any:
-    try:
-        net = build_network(case.grid.simbench_code, case.grid.pandapower_json)
-    except GridInputError as exc:
-        raise CaseError(f"grid: {exc}") from None
-    for i, s in enumerate(case.storage):
-        try:
-            add_storage(net, s.name, s.bus, s.p_max_mw, s.e_max_mwh, s.e_min_mwh, s.e_start_mwh)
-        except AssetError as exc:
-            raise CaseError(f"storage.{i}.bus: {exc}") from None
-    taken = set(net.sgen["name"])
-    for i, c in enumerate(case.conventional):
-        if c.name in taken:
-            raise CaseError(f"conventional.{i}.name: {c.name!r} is already a generator's name")
-        try:
-            add_conventional(net, c.name, c.bus, c.p_max_mw)
-        except AssetError as exc:
-            raise CaseError(f"conventional.{i}.bus: {exc}") from None
-    return net
-
-
-def _conventional_table(case: Case, sgen_bus: pd.Series) -> pd.DataFrame:
-    inf = float("inf")
-    rows = {
-        c.name: {
-            "bus": sgen_bus[c.name],
-            "p_min_mw": c.p_min_mw,
-            "p_max_mw": c.p_max_mw,
-            "cost_eur_per_mwh": c.cost_eur_per_mwh,
-            "ef_tco2_per_mwh": c.ef_tco2_per_mwh,
-            "ramp_up_mw_per_h": c.ramp_up_mw_per_h if c.ramp_up_mw_per_h is not None else inf,
-            "ramp_down_mw_per_h": (
-                c.ramp_down_mw_per_h if c.ramp_down_mw_per_h is not None else inf
-            ),
-            "min_up_h": c.min_up_h,
-            "min_down_h": c.min_down_h,
-            "start_cost_eur": c.start_cost_eur,
-        }
-        for c in case.conventional
-    }
-    return pd.DataFrame.from_dict(rows, orient="index", columns=list(CONVENTIONAL_COLUMNS))
-
-
 def run(case: Case) -> RunOutput:
     """Simulate ``case``: build the grid, dispatch window by window on forecasts,
     realise against the actuals and check every step with an AC power flow.
@@ -125,7 +52,7 @@ def run(case: Case) -> RunOutput:
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    net = _build_grid(case)
+    net = build_grid(case)
     start, end = pd.Timestamp(case.time.start), pd.Timestamp(case.time.end)
     if not getattr(net, "profiles", None):
         raise CaseError(
@@ -143,37 +70,22 @@ def run(case: Case) -> RunOutput:
     profiles = scale_profiles(profiles, pc.load_scale, factor)
     nd = network_data(net)
     index = pd.DatetimeIndex(profiles.load_p_mw.index)
-    signals = _grid_signals(case, index)
-    storage = _storage_table(case, nd.storage_bus)
+    signals = grid_signals(case, index)
+    storage = storage_table(case, nd.storage_bus)
+    conventional = conventional_table(case, nd.sgen_bus)
+    renewable_bus = nd.sgen_bus.loc[kinds.index]
     timings["build_s"] = time.perf_counter() - t0
 
     load_fc = make_forecaster(case.forecast.method).fit(profiles.load_p_mw)
     ren_fc = make_forecaster(case.forecast.method).fit(profiles.sgen_p_mw)
     d = case.dispatch
-    options = DispatchOptions(
-        voll_eur_per_mwh=d.voll_eur_per_mwh,
-        overgeneration_cost_eur_per_mwh=d.overgeneration_cost_eur_per_mwh,
-        curtailment_cost_eur_per_mwh=d.curtailment_cost_eur_per_mwh,
-        carbon_price_eur_per_tco2=d.carbon_price_eur_per_tco2,
-        time_limit_s=d.time_limit_s,
-        network_model=d.network_model,
-        objective=d.objective,
-        emission_cap_tco2=d.emission_cap_tco2,
-        storage_exact=d.storage_exact,
-        unit_commitment=d.unit_commitment,
-    )
-    network = NetworkInputs(
-        base_mva=nd.base_mva,
-        bus_table=nd.bus_table,
-        branches=nd.branches,
-        bus_map=nd.bus_map,
-        slack_bus=str(nd.bus_map[nd.ext_grid_bus]),
-        slack_vm_pu=nd.slack_vm_pu,
-    )
+    options = dispatch_options(case)
+    network = network_inputs(nd)
     q_fc = make_forecaster(case.forecast.method).fit(profiles.load_q_mvar)
     eg = case.external_grid
     inf = float("inf")
     load_forecasts: list[pd.DataFrame] = []
+    conv_state0 = conventional_initial_state(case)
 
     def inputs_for(steps: pd.DatetimeIndex, e0: pd.Series) -> DispatchInputs:
         load = load_fc.predict(steps[0], steps)
@@ -183,7 +95,7 @@ def run(case: Case) -> RunOutput:
             load_p_mw=load,
             load_bus=nd.load_bus,
             renewable_p_mw=ren_fc.predict(steps[0], steps),
-            renewable_bus=nd.sgen_bus,
+            renewable_bus=renewable_bus,
             storage=storage,
             storage_e_initial_mwh=e0,
             grid=signals.loc[steps],
@@ -193,6 +105,8 @@ def run(case: Case) -> RunOutput:
             options=options,
             load_q_mvar=q_fc.predict(steps[0], steps),
             network=network,
+            conventional=conventional,
+            conventional_state=conv_state0,
         )
 
     t1 = time.perf_counter()
@@ -225,28 +139,14 @@ def run(case: Case) -> RunOutput:
         net,
         real.served_p_mw,
         real.served_q_mvar,
-        real.renewable_p_mw,
+        pd.concat([real.renewable_p_mw, dispatch.conventional_p_mw], axis=1),
         dispatch.storage_charge_p_mw,
         dispatch.storage_discharge_p_mw,
     )
     timings["powerflow_s"] = time.perf_counter() - t2
 
     ext = pf.ext_grid_p_mw.sum(axis=1)
-    assets = pd.concat(
-        [
-            pd.DataFrame({"family": "load", "kind": "load", "bus": nd.load_bus}),
-            pd.DataFrame({"family": "renewable", "kind": kinds, "bus": nd.sgen_bus}),
-            pd.DataFrame(
-                {
-                    "family": "storage",
-                    "kind": "battery",
-                    "bus": storage["bus"],
-                    "e_max_mwh": storage["e_max_mwh"],
-                    "wear_cost_eur_per_mwh": storage["wear_cost_eur_per_mwh"],
-                }
-            ),
-        ]
-    )
+    assets = assets_table(nd.load_bus, kinds, renewable_bus, storage, conventional, conv_state0)
     signals = signals.assign(system_price_eur_per_mwh=dispatch.system_price_eur_per_mwh["system"])
     results = SimulationResults(
         assets=assets,
@@ -259,6 +159,8 @@ def run(case: Case) -> RunOutput:
         storage_charge_p_mw=dispatch.storage_charge_p_mw,
         storage_discharge_p_mw=dispatch.storage_discharge_p_mw,
         storage_e_mwh=dispatch.storage_e_mwh,
+        conventional_p_mw=dispatch.conventional_p_mw,
+        conventional_on=dispatch.conventional_on,
         grid_import_p_mw=ext.clip(lower=0.0).to_frame("grid"),
         grid_export_p_mw=(-ext).clip(lower=0.0).to_frame("grid"),
         planned_import_p_mw=dispatch.grid_import_p_mw,

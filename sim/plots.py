@@ -14,6 +14,7 @@ _COLOURS = {
     "wind": "#4c9be8",
     "pv": "#f2c12e",
     "other_renewable": "#6aa84f",
+    "conventional": "#a0522d",
     "storage discharge": "#8e63b5",
     "import": "#7f7f7f",
     "storage charge": "#c9b3de",
@@ -22,10 +23,13 @@ _COLOURS = {
 
 
 def dispatch_stack(r: SimulationResults) -> Figure:
-    """Supply stacked above zero (renewables by kind, storage discharge, grid import)
+    """Supply stacked above zero (renewables by kind, conventional units, storage
+    discharge, grid import)
     and uses below zero (storage charge, export), with demand and curtailment [MW]."""
     kind = r.assets.loc[r.assets["family"] == "renewable", "kind"]
     supply = {k: r.renewable_p_mw[kind.index[kind == k]].sum(axis=1) for k in sorted(set(kind))}
+    if len(r.conventional_p_mw.columns):
+        supply["conventional"] = r.conventional_p_mw.sum(axis=1)
     supply["storage discharge"] = r.storage_discharge_p_mw.sum(axis=1)
     supply["import"] = r.grid_import_p_mw.sum(axis=1)
     uses = {

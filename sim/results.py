@@ -21,14 +21,20 @@ class SimulationResults:
     Attributes
     ----------
     assets
-        One row per asset: ``family`` (load, renewable, storage), ``kind``, ``bus``;
-        for storage also ``e_max_mwh`` [MWh] and ``wear_cost_eur_per_mwh`` [EUR/MWh].
+        One row per asset: ``family`` (load, renewable, storage, conventional),
+        ``kind``, ``bus``; for storage also ``e_max_mwh`` [MWh] and
+        ``wear_cost_eur_per_mwh`` [EUR/MWh]; for conventional units ``p_max_mw``
+        [MW], ``cost_eur_per_mwh`` [EUR/MWh], ``ef_tco2_per_mwh`` [tCO2/MWh] and
+        ``start_cost_eur`` [EUR].
     demand_p_mw, served_p_mw, shed_p_mw
         Actual demand, served demand and shed demand per load [MW].
     renewable_available_p_mw, renewable_p_mw, curtailment_p_mw
         Actual availability, realised generation and curtailment per unit [MW].
     storage_charge_p_mw, storage_discharge_p_mw, storage_e_mwh
         Storage powers [MW] and energy at the end of each step [MWh].
+    conventional_p_mw, conventional_on
+        Output [MW] and on/off state (1.0/0.0) of each conventional unit, as
+        dispatched (controllable set-points are kept in the realisation).
     grid_import_p_mw, grid_export_p_mw
         Realised exchange with the external grid from the AC power flow [MW].
     planned_import_p_mw, planned_export_p_mw
@@ -65,6 +71,8 @@ class SimulationResults:
     storage_charge_p_mw: pd.DataFrame
     storage_discharge_p_mw: pd.DataFrame
     storage_e_mwh: pd.DataFrame
+    conventional_p_mw: pd.DataFrame
+    conventional_on: pd.DataFrame
     grid_import_p_mw: pd.DataFrame
     grid_export_p_mw: pd.DataFrame
     planned_import_p_mw: pd.DataFrame

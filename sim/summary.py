@@ -12,6 +12,7 @@ ROWS: tuple[tuple[str, str, str] | None, ...] = (
     ("Renewable curtailed", "curtailed_mwh", "MWh"),
     ("Curtailment", "curtailment_percent", "% of available"),
     ("Renewable share", "renewable_share_percent", "% of demand"),
+    ("Conventional generation", "conventional_mwh", "MWh"),
     None,
     ("Network losses (AC)", "losses_mwh", "MWh"),
     ("Network losses (AC)", "losses_percent_of_demand", "% of demand"),

@@ -33,6 +33,7 @@ def test_dispatch_energy_balance_closes_every_hour(small_run: RunOutput) -> None
         r.planned_import_p_mw["grid"]
         - r.planned_export_p_mw["grid"]
         + r.renewable_p_mw.sum(axis=1)
+        + r.conventional_p_mw.sum(axis=1)
         + r.storage_discharge_p_mw.sum(axis=1)
         - r.storage_charge_p_mw.sum(axis=1)
         - r.served_p_mw.sum(axis=1)
