@@ -62,7 +62,9 @@ class SolveStatus:
         Part of ``wall_time_s`` spent loading the model into HiGHS (first solve of
         a model) or pushing changed parameters into the loaded model (later solves) [s].
     duals_loaded
-        Whether duals were loaded into ``m.dual`` (never for a MILP).
+        Whether duals were loaded into ``m.dual``; for a MILP they come from the LP
+        with its integer decisions fixed at their optimum (see
+        :meth:`PersistentDispatchSolver.solve`).
     """
 
     termination: str
@@ -121,11 +123,18 @@ class PersistentDispatchSolver:
         # HiGHS reports its run time summed over all runs of one instance
         self._highs_run_time_s = 0.0
 
-    def solve(self, time_limit_s: float = 300.0, duals: bool = True) -> SolveStatus:
+    def solve(
+        self, time_limit_s: float = 300.0, duals: bool = True, milp_duals: bool = True
+    ) -> SolveStatus:
         """Solve the model; load primal values and, if ``duals``, ``m.dual``.
 
-        For a MILP HiGHS returns no duals: ``m.dual`` is then left empty (so
-        prices read from it are NaN) and ``duals_loaded`` is False.
+        A MILP has no duals. With ``milp_duals`` the integer decisions (unit
+        commitment, storage direction) are fixed at their optimal values and the
+        remaining LP is solved again; its duals are loaded (the usual prices of a
+        committed dispatch: the cost of one more MW given the commitment). The
+        primal values are those of that LP, the same optimum. Without
+        ``milp_duals``, ``m.dual`` stays empty (prices are NaN) and
+        ``duals_loaded`` is False.
 
         Parameters
         ----------
@@ -133,6 +142,8 @@ class PersistentDispatchSolver:
             HiGHS time limit [s].
         duals
             Load the constraint duals into the Suffix ``m.dual``.
+        milp_duals
+            For a MILP, re-solve with fixed integer decisions to get duals.
 
         Raises
         ------
@@ -160,6 +171,9 @@ class PersistentDispatchSolver:
             raise DispatchSolveError(f"HiGHS stopped without an optimal solution: {tc.name}")
         res.solution_loader.load_vars()
         loaded = _load_duals(m, res) if duals else False
+        if duals and not loaded and milp_duals:
+            highs_s += self._fixed_integer_duals(time_limit_s, timer)
+            loaded = True
         wall = time.perf_counter() - t0
         return SolveStatus(
             termination=tc.name,
@@ -173,6 +187,44 @@ class PersistentDispatchSolver:
             ),
             duals_loaded=loaded,
         )
+
+    def _fixed_integer_duals(self, time_limit_s: float, timer: HierarchicalTimer) -> float:
+        """Fix the integer variables at their (rounded) values as continuous ones,
+        solve the LP, load its primal values and duals, and restore the integer
+        variables; return the time HiGHS spent [s]."""
+        m = self.model
+        free = [
+            v
+            for v in m.component_data_objects(pyo.Var, active=True)
+            if v.is_integer() and not v.fixed
+        ]
+        domains = [v.domain for v in free]
+        for v in free:
+            value = round(v.value) if v.value is not None else 0
+            v.domain = pyo.Reals
+            v.fix(value)
+        try:
+            res = self._highs.solve(
+                m,
+                time_limit=time_limit_s,
+                load_solutions=False,
+                raise_exception_on_nonoptimal_result=False,
+                timer=timer,
+            )
+            self.solves += 1
+            tc = res.termination_condition
+            if tc != TerminationCondition.convergenceCriteriaSatisfied:
+                raise DispatchSolveError(
+                    f"the LP with fixed integer decisions did not solve: {tc.name}"
+                )
+            res.solution_loader.load_vars()
+            if not _load_duals(m, res):
+                raise DispatchSolveError("HiGHS returned no duals with fixed integer decisions")
+        finally:
+            for v, domain in zip(free, domains, strict=True):
+                v.unfix()
+                v.domain = domain
+        return self._run_time_s(res)
 
     def bounds_in_solver(self, var: VarData) -> tuple[float, float]:
         """Lower and upper bound of ``var`` as HiGHS holds them (for checks) [var units].

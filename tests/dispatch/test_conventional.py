@@ -329,3 +329,29 @@ def test_unit_commitment_starts_at_and_stops_from_p_min_despite_a_slower_ramp(
     np.testing.assert_allclose(r.conventional_on["g"], [1.0, 1.0, 0.0])
     np.testing.assert_allclose(r.grid_import_p_mw["grid"], [2.0, 2.0, 0.0], atol=TOL_MW)
     assert r.objective_eur == pytest.approx(20.0 * 12.0 + 50.0 * 4.0, abs=TOL_EUR)
+
+
+def test_unit_commitment_prices_are_the_marginal_costs_given_the_commitment(
+    make_inputs: MakeInputs,
+    with_conventional: WithConventional,
+    run_dispatch: RunDispatch,
+) -> None:
+    """The merit-order case under unit commitment: with the on/off decisions fixed,
+    the price is the marginal cost of the unit or import that serves one more MW:
+    20, 50 and 80 EUR/MWh."""
+    x = with_conventional(
+        make_inputs([3.0, 6.0, 12.0], import_price=50.0, import_max_mw=5.0),
+        {
+            "cheap": {"p_max_mw": 4.0, "cost_eur_per_mwh": 20.0},
+            "expensive": {"p_max_mw": 10.0, "cost_eur_per_mwh": 80.0},
+        },
+        options=UC,
+    )
+    solved = run_dispatch(x)
+    assert solved.status.duals_loaded
+    np.testing.assert_allclose(
+        solved.result.system_price_eur_per_mwh["system"], [20.0, 50.0, 80.0], atol=TOL_PRICE
+    )
+    np.testing.assert_allclose(
+        solved.result.conventional_p_mw["expensive"], [0.0, 0.0, 3.0], atol=TOL_MW
+    )

@@ -14,7 +14,7 @@ from dispatch.extract import extract, simultaneous_storage_steps
 from dispatch.inputs import DispatchInputs, DispatchOptions
 from dispatch.model import build_model
 from dispatch.rolling import run_rolling
-from dispatch.solve import solve
+from dispatch.solve import PersistentDispatchSolver, solve
 
 TOL_MW = 1e-6
 TOL_MWH = 1e-6
@@ -79,16 +79,26 @@ def test_exact_storage_never_charges_and_discharges_at_once(
     assert [round(charging["bat", t].value) for t in range(3)] == [0, 1, 1]
 
 
-def test_milp_solve_skips_duals_and_reports_nan_prices(make_inputs: MakeInputs) -> None:
+def test_milp_prices_come_from_the_lp_with_fixed_decisions(make_inputs: MakeInputs) -> None:
+    """The MILP's prices are the duals of its LP with the binaries fixed: the same
+    set-points, and the import price where demand is met by import; without
+    ``milp_duals`` no duals are loaded and prices are NaN."""
     x = _burning_case(make_inputs, exact=True)
     m = build_model(x)
     status = solve(m, duals=True)
     assert status.termination == "convergenceCriteriaSatisfied"
-    assert not status.duals_loaded
-    assert len(m.dual) == 0
+    assert status.duals_loaded
     r = extract(m, x)
-    assert r.lmp_eur_per_mwh.isna().all().all()
-    assert r.system_price_eur_per_mwh.isna().all().all()
+    assert r.lmp_eur_per_mwh.notna().all().all()
+    # the binaries are integer again after the re-solve
+    assert all(v.is_binary() and not v.fixed for v in m.storage.charging.values())
+    m2 = build_model(x)
+    status2 = PersistentDispatchSolver(m2).solve(duals=True, milp_duals=False)
+    assert not status2.duals_loaded and len(m2.dual) == 0
+    r2 = extract(m2, x)
+    assert r2.system_price_eur_per_mwh.isna().all().all()
+    np.testing.assert_allclose(r.storage_e_mwh, r2.storage_e_mwh, atol=TOL_MWH)
+    assert status.objective_eur == pytest.approx(status2.objective_eur, abs=TOL_EUR)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -132,7 +142,7 @@ def test_rolling_exact_storage_updates_equal_rebuilds(make_inputs: MakeInputs) -
     rebuilt, st_re = run_rolling(index, 1.0, inputs_for(True), e0, rebuild=True, **kw)
     lp, st_lp = run_rolling(index, 1.0, inputs_for(False), e0, **kw)
     assert st_up.models_built == 2
-    assert all(not s.duals_loaded for s in st_up.statuses)
+    assert all(s.duals_loaded for s in st_up.statuses)
     window_objectives = [s.objective_eur for s in st_up.statuses]
     np.testing.assert_allclose(
         window_objectives, [s.objective_eur for s in st_re.statuses], atol=TOL_EUR

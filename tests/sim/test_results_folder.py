@@ -95,3 +95,5 @@ def test_cli_prints_the_kpis_it_wrote(tmp_path: Path) -> None:
         assert (folder / "plots" / name).stat().st_size > 10_000
     assert len(list((folder / "timeseries").glob("*.parquet"))) == len(frame_fields())
     assert json.loads((folder / "meta.json").read_text())["solver"]["windows"] == 1
+    solver = json.loads((folder / "meta.json").read_text())["solver"]
+    assert solver["models_built"] == 1 and solver["duals_loaded"] is True
