@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dispatch.extract import simultaneous_storage_steps
+from sim.emissions import conventional_asset_column, emissions_tco2
 from sim.results import SimulationResults
 
 
@@ -55,16 +56,11 @@ def energy_kpis(r: SimulationResults) -> dict[str, float]:
     return out
 
 
-def _conventional_column(r: SimulationResults, column: str) -> pd.Series:
-    """A column of the asset table for the conventional units, in result column order."""
-    return r.assets[column].reindex(r.conventional_p_mw.columns).astype(float).fillna(0.0)
-
-
 def conventional_starts(r: SimulationResults) -> pd.Series:
     """Number of start-ups per conventional unit: off-to-on changes, counting the
     first step against the unit's state before the period (``initial_on``)."""
     on = r.conventional_on.to_numpy(dtype=float) > 0.5
-    before = _conventional_column(r, "initial_on").to_numpy() > 0.5
+    before = conventional_asset_column(r, "initial_on").to_numpy() > 0.5
     prev = np.vstack([before[None, :], on[:-1]]) if len(on) else on
     return pd.Series((on & ~prev).sum(axis=0), index=r.conventional_p_mw.columns, dtype=float)
 
@@ -73,11 +69,9 @@ def emission_kpis(r: SimulationResults) -> dict[str, float]:
     """Emissions of grid imports and conventional units [tCO2] and the average
     emission factor of supply (emissions over demand served plus losses) [tCO2/MWh]."""
     dt = r.dt_h
-    ef = r.grid_signals["ef_tco2_per_mwh"].to_numpy()
-    imp = r.grid_import_p_mw.sum(axis=1).to_numpy()
-    import_em = float(np.nansum(imp * ef) * dt)
-    conv_mwh = r.conventional_p_mw.sum(axis=0) * dt
-    conv_em = float((conv_mwh * _conventional_column(r, "ef_tco2_per_mwh")).sum())
+    by_source = emissions_tco2(r)
+    import_em = float(np.nansum(by_source["import"]))
+    conv_em = float(np.nansum(by_source["conventional"]))
     emissions = import_em + conv_em
     supplied = _mwh(r.served_p_mw, dt) + _mwh(r.losses_p_mw, dt)
     return {
@@ -109,8 +103,8 @@ def cost_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]
     wear_cost = float((throughput * wear).sum())
     conv_mwh = r.conventional_p_mw.sum(axis=0) * dt
     conv_cost = float(
-        (conv_mwh * _conventional_column(r, "cost_eur_per_mwh")).sum()
-        + (conventional_starts(r) * _conventional_column(r, "start_cost_eur")).sum()
+        (conv_mwh * conventional_asset_column(r, "cost_eur_per_mwh")).sum()
+        + (conventional_starts(r) * conventional_asset_column(r, "start_cost_eur")).sum()
     )
     unserved = _mwh(r.shed_p_mw, dt) * voll_eur_per_mwh
     return {

@@ -1,0 +1,39 @@
+"""Emissions of a run per step: by source and the average emission factor of supply.
+
+Definitions are in ``docs/kpis.md``; all functions are pure functions of
+:class:`sim.results.SimulationResults`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.results import SimulationResults
+
+
+def conventional_asset_column(r: SimulationResults, column: str) -> pd.Series:
+    """A column of the asset table for the conventional units, in result column order
+    (missing values are 0)."""
+    return r.assets[column].reindex(r.conventional_p_mw.columns).astype(float).fillna(0.0)
+
+
+def emissions_tco2(r: SimulationResults) -> pd.DataFrame:
+    """Emissions of each step by source [tCO2]: ``import`` (realised import times the
+    grid's emission factor) and ``conventional`` (output times each unit's factor)."""
+    dt = r.dt_h
+    imp = r.grid_import_p_mw.sum(axis=1) * r.grid_signals["ef_tco2_per_mwh"] * dt
+    ef_conv = conventional_asset_column(r, "ef_tco2_per_mwh")
+    conv = (r.conventional_p_mw * ef_conv).sum(axis=1) * dt
+    return pd.DataFrame({"import": imp, "conventional": conv}, index=r.demand_p_mw.index)
+
+
+def average_ef_tco2_per_mwh(r: SimulationResults) -> pd.Series:
+    """Average emission factor of the energy supplied in each step [tCO2/MWh]:
+    the step's emissions over its served demand plus AC losses (NaN where nothing is
+    supplied or the power flow failed)."""
+    total = emissions_tco2(r).sum(axis=1)
+    supplied_mwh = (r.served_p_mw.sum(axis=1) + r.losses_p_mw["total"]) * r.dt_h
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ef = total / supplied_mwh.where(supplied_mwh > 0)
+    return ef.rename("ef_avg_tco2_per_mwh")
