@@ -173,6 +173,11 @@ class DispatchInputs:
         State of each conventional unit before the window, columns
         :data:`CONVENTIONAL_STATE_COLUMNS`; units not listed start off at 0 MW,
         long enough in that state to be free to start.
+    branch_loss_mw
+        Estimated active losses per branch of ``network.branches`` [MW] (time x
+        branch name), e.g. from the AC power flow of a previous run; the network
+        model draws them from its balances (see :mod:`dispatch.network`). ``None``
+        for none; branches not listed have none.
     """
 
     dt_h: float
@@ -195,6 +200,7 @@ class DispatchInputs:
     conventional_state: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(CONVENTIONAL_STATE_COLUMNS))
     )
+    branch_loss_mw: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -287,7 +293,24 @@ def _validate_conventional(x: DispatchInputs) -> None:
         _fail("conventional_state", f"unknown units {sorted(unknown)}")
 
 
+def _validate_losses(x: DispatchInputs) -> None:
+    losses = x.branch_loss_mw
+    if losses is None:
+        return
+    if x.network is None:
+        _fail("branch_loss_mw", "loss estimates need network data (network)")
+        return
+    if not losses.index.equals(x.load_p_mw.index):
+        _fail("branch_loss_mw", "time index differs from load_p_mw")
+    unknown = set(losses.columns) - set(x.network.branches.index)
+    if unknown:
+        _fail("branch_loss_mw", f"unknown branches {sorted(map(str, unknown))[:5]}")
+    if not np.isfinite(losses.to_numpy(dtype=float)).all():
+        _fail("branch_loss_mw", "contains NaN or infinite values")
+
+
 def _validate_network(x: DispatchInputs) -> None:
+    _validate_losses(x)
     model = x.options.network_model
     if model == "copperplate":
         return

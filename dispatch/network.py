@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.inputs import DispatchInputError, DispatchInputs, NetworkInputs
@@ -31,23 +33,80 @@ def _injection_terms(
     return terms
 
 
-def add_copperplate(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block]) -> None:
-    r"""Add ``m.bus_balance["system", t]``: all injections sum to zero at every step.
+def _branch_losses(x: DispatchInputs, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Loss estimate per branch name and step [MW] from ``x.branch_loss_mw`` (0 where
+    none is given)."""
+    n = len(x.time)
+    given = x.branch_loss_mw
+    out = {str(b): np.zeros(n) for b in names}
+    if given is not None:
+        for b in given.columns:
+            if str(b) in out:
+                out[str(b)] = given[b].to_numpy(dtype=float)
+    return out
+
+
+def node_losses(x: DispatchInputs, network_model: str, nodes: Sequence[str]) -> dict:
+    """``{(node, t): loss [MW]}`` drawn at each node of the copperplate or dc model:
+    all branch losses at the single node (copperplate), or half of each branch's
+    loss at each of its ends (dc)."""
+    n = len(x.time)
+    total = {nd: np.zeros(n) for nd in nodes}
+    net = x.network
+    if x.branch_loss_mw is not None and net is not None:
+        losses = _branch_losses(x, list(net.branches.index))
+        for b, row in net.branches.iterrows():
+            if network_model == "copperplate":
+                total[SYSTEM] += losses[str(b)]
+            else:
+                total[str(row["from_bus"])] += 0.5 * losses[str(b)]
+                total[str(row["to_bus"])] += 0.5 * losses[str(b)]
+    return {(nd, t): float(total[nd][t]) for nd in nodes for t in range(n)}
+
+
+def edge_losses(x: DispatchInputs, tree: pd.DataFrame) -> dict:
+    """``{(edge, t): loss [MW]}`` of the lindistflow tree edges: the summed loss
+    estimates of the branches merged into each edge."""
+    assert x.network is not None
+    losses = _branch_losses(x, list(x.network.branches.index))
+    n = len(x.time)
+    out = {}
+    for e, members in tree["members"].items():
+        total = sum((losses[str(b)] for b in members), np.zeros(n))
+        out.update({(e, t): float(total[t]) for t in range(n)})
+    return out
+
+
+def add_copperplate(
+    m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], x: DispatchInputs | None = None
+) -> None:
+    r"""Add ``m.bus_balance["system", t]``: all injections sum to zero at every step,
+    less the estimated network losses :math:`\ell_t` (``loss_mw``, a mutable
+    parameter from ``x.branch_loss_mw``, zero unless given).
 
     .. math::
-        \sum_{k \in \mathrm{blocks}} \sum_{b \in \mathrm{BUS}_k} \mathrm{injection}^k_{b,t} = 0
-        \qquad \forall t
+        \sum_{k \in \mathrm{blocks}} \sum_{b \in \mathrm{BUS}_k} \mathrm{injection}^k_{b,t}
+        - \ell_t = 0 \qquad \forall t
     """
     m.NODE = pyo.Set(initialize=[SYSTEM], ordered=True)
     terms = _injection_terms(blocks, {b: SYSTEM for blk in blocks for b in blk.BUS})
+    init = node_losses(x, "copperplate", [SYSTEM]) if x is not None else 0.0
+    m.loss_mw = pyo.Param(m.NODE, m.T, mutable=True, initialize=init, within=pyo.Reals)
     m.bus_balance = pyo.Constraint(
         m.NODE,
         m.T,
-        rule=lambda mm, n, t: sum(blk.injection_mw[b, t] for blk, b in terms.get(n, [])) == 0.0,
+        rule=lambda mm, n, t: (
+            sum(blk.injection_mw[b, t] for blk, b in terms.get(n, [])) - mm.loss_mw[n, t] == 0.0
+        ),
     )
 
 
-def add_dc(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], net: NetworkInputs) -> None:
+def add_dc(
+    m: pyo.ConcreteModel,
+    blocks: Sequence[pyo.Block],
+    net: NetworkInputs,
+    x: DispatchInputs | None = None,
+) -> None:
     r"""Add the DC power flow (angle form) with branch limits.
 
     For network bus :math:`n`, branch :math:`l = (i, j)` and step :math:`t`:
@@ -57,10 +116,12 @@ def add_dc(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], net: NetworkInputs
         -\bar S_l \le p_{l,t} \le \bar S_l, \qquad \theta_{slack,t} = 0
 
         \sum_{k,b \to n} \mathrm{injection}^k_{b,t} - \sum_{l: i=n} p_{l,t}
-        + \sum_{l: j=n} p_{l,t} = 0
+        + \sum_{l: j=n} p_{l,t} - \ell_{n,t} = 0
 
     with :math:`\tau_l` the off-nominal tap ratio (1 for lines), as in pandapower's
-    and MATPOWER's DC model. Losses and phase shifts are neglected.
+    and MATPOWER's DC model. Phase shifts are neglected; losses only enter as the
+    estimate :math:`\ell_{n,t}` (``loss_mw``, a mutable parameter, zero unless
+    ``x.branch_loss_mw`` is given): half of each branch's loss at each end.
     """
     br = net.branches
     m.NODE = pyo.Set(initialize=list(net.bus_table.index), ordered=True)
@@ -85,6 +146,8 @@ def add_dc(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], net: NetworkInputs
     )
     out_of = {n: [ln for ln in br.index if f_bus[ln] == n] for n in m.NODE}
     into = {n: [ln for ln in br.index if t_bus[ln] == n] for n in m.NODE}
+    init = node_losses(x, "dc", list(m.NODE)) if x is not None else 0.0
+    m.loss_mw = pyo.Param(m.NODE, m.T, mutable=True, initialize=init, within=pyo.Reals)
     m.bus_balance = pyo.Constraint(
         m.NODE,
         m.T,
@@ -92,6 +155,7 @@ def add_dc(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], net: NetworkInputs
             sum(blk.injection_mw[b, t] for blk, b in terms.get(n, []))
             - sum(mm.p_flow_mw[ln, t] for ln in out_of[n])
             + sum(mm.p_flow_mw[ln, t] for ln in into[n])
+            - mm.loss_mw[n, t]
             == 0.0
         ),
     )
@@ -120,8 +184,9 @@ def add_lindistflow(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], x: Dispat
         |p_{e,t}| + |q_{e,t}| \le \sqrt 2\, \bar S_e
 
     :math:`q^{ext}` is free at the slack bus and zero elsewhere; :math:`\ell_{e,t}`
-    (``loss_mw``, a mutable parameter, zero unless set) is an estimate of the
-    edge's active losses, e.g. from a previous AC power flow. The last line is an
+    (``loss_mw``, a mutable parameter) is an estimate of the edge's active losses:
+    the summed ``x.branch_loss_mw`` of its branches, e.g. from a previous AC power
+    flow, zero unless given. The last line is an
     octagon inside the circle :math:`p^2 + q^2 \le \bar S^2` extended to its
     corners (it over-estimates the circle by at most 8 %).
     """
@@ -145,7 +210,9 @@ def add_lindistflow(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], x: Dispat
     m.p_flow_mw = pyo.Var(m.EDGE, m.T, bounds=lambda mm, e, t: (-rate[e], rate[e]))
     m.q_flow_mvar = pyo.Var(m.EDGE, m.T, bounds=lambda mm, e, t: (-rate[e], rate[e]))
     m.q_ext_mvar = pyo.Var(m.T, bounds=(None, None))
-    m.loss_mw = pyo.Param(m.EDGE, m.T, mutable=True, initialize=0.0, within=pyo.Reals)
+    m.loss_mw = pyo.Param(
+        m.EDGE, m.T, mutable=True, initialize=edge_losses(x, tree), within=pyo.Reals
+    )
     q_load = network_injections(x.load_q_mvar, x.load_bus, node_of, list(m.NODE), len(x.time))
     m.q_load_mvar = pyo.Param(
         m.NODE,
@@ -210,10 +277,10 @@ def add_network(
 ) -> None:
     """Add the network constraints of ``network_model``."""
     if network_model == "copperplate":
-        add_copperplate(m, blocks)
+        add_copperplate(m, blocks, x)
     elif network_model == "dc":
         assert x.network is not None
-        add_dc(m, blocks, x.network)
+        add_dc(m, blocks, x.network, x)
     elif network_model == "lindistflow":
         add_lindistflow(m, blocks, x)
     else:
@@ -225,22 +292,25 @@ def add_network(
 def update_network(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
     """Write the window data of ``x`` into the network constraints of a built model.
 
-    Only ``lindistflow`` holds window data: the reactive demand per node
-    ``q_load_mvar`` [Mvar] (from ``x.load_q_mvar``, zero if ``None``). Its loss
-    estimate ``loss_mw`` is reset to zero, as in a newly built model, because an
-    estimate for one window's hours does not hold for the next; set it after the
-    update. ``copperplate`` and ``dc`` have nothing to update. The network itself
-    (buses, branches, limits) is fixed when the model is built.
+    Every model takes the loss estimates ``loss_mw`` [MW] from ``x.branch_loss_mw``
+    (zero where none is given); ``lindistflow`` also the reactive demand per node
+    ``q_load_mvar`` [Mvar] (from ``x.load_q_mvar``, zero if ``None``). The network
+    itself (buses, branches, limits) is fixed when the model is built.
     """
-    if not hasattr(m, "q_load_mvar"):
-        return
-    net = x.network
-    assert net is not None
     if len(x.time) != len(m.T):
         raise DispatchInputError(
             f"load_p_mw: {len(x.time)} steps, the built model has {len(m.T)}; rebuild the model"
         )
+    if not hasattr(m, "q_load_mvar"):
+        model = "copperplate" if list(m.NODE) == [SYSTEM] else "dc"
+        m.loss_mw.store_values(node_losses(x, model, list(m.NODE)))
+        return
+    net = x.network
+    assert net is not None
     node_of = {str(b): str(n) for b, n in net.bus_map.items()}
     q_load = network_injections(x.load_q_mvar, x.load_bus, node_of, list(m.NODE), len(m.T))
     m.q_load_mvar.store_values({(n, t): float(q_load[n][t]) for n in m.NODE for t in m.T})
-    m.loss_mw.store_values(0.0)
+    if x.branch_loss_mw is None:
+        m.loss_mw.store_values(0.0)
+    else:
+        m.loss_mw.store_values(edge_losses(x, radial_tree(net.branches, net.slack_bus)))
