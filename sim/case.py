@@ -18,14 +18,13 @@ import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sim.case_yaml import CaseError, apply_override, read_yaml
 
-class CaseError(ValueError):
-    """Invalid case input; the message names the file, the key path and the problem."""
+__all__ = ["Case", "CaseError", "apply_override", "load_case"]
 
 
 class _Strict(BaseModel):
@@ -246,107 +245,6 @@ class Case(_Strict):
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-_PATH_KEYS = {"csv", "pandapower_json"}
-#: keys that choose one form of a mapping; giving one replaces the others
-_FORM_KEYS = ({"constant", "daily_profile", "csv", "column"}, {"simbench_code", "pandapower_json"})
-
-
-def _drop_other_forms(node: dict[str, Any], chosen: set[str]) -> dict[str, Any]:
-    for group in _FORM_KEYS:
-        if chosen & group:
-            node = {k: v for k, v in node.items() if k not in group or k in chosen}
-    return node
-
-
-def _resolve_paths(node: Any, base: Path) -> Any:
-    if isinstance(node, dict):
-        out = {}
-        for k, v in node.items():
-            if k in _PATH_KEYS and isinstance(v, str) and not Path(v).is_absolute():
-                out[k] = str((base / v).resolve())
-            else:
-                out[k] = _resolve_paths(v, base)
-        return out
-    if isinstance(node, list):
-        return [_resolve_paths(v, base) for v in node]
-    return node
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = _drop_other_forms(dict(base), set(over))
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = v
-    return out
-
-
-def _read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    path = path.resolve()
-    if path in chain:
-        raise CaseError(f"{path}: extends: circular chain {' -> '.join(map(str, chain + (path,)))}")
-    if not path.is_file():
-        where = f"{chain[-1]}: extends" if chain else "case file"
-        raise CaseError(f"{where}: file not found: {path}")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CaseError(f"{path}: not valid YAML: {exc}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise CaseError(f"{path}: the top level must be a mapping of keys")
-    data = _resolve_paths(data, path.parent)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise CaseError(f"{path}: extends: must be a path to a case file")
-    return _merge(_read_yaml(path.parent / parent, chain + (path,)), data)
-
-
-def apply_override(data: dict[str, Any], override: str) -> dict[str, Any]:
-    """Return a copy of ``data`` with one ``key.path=value`` override applied.
-
-    The value is parsed as YAML (``3`` is a number, ``[1, 2]`` a list, ``x`` a string).
-    """
-    if "=" not in override:
-        raise CaseError(f"--set {override}: expected key.path=value")
-    key_path, raw = override.split("=", 1)
-    keys = key_path.strip().split(".")
-    if not all(keys):
-        raise CaseError(f"--set {override}: empty key in '{key_path}'")
-    try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise CaseError(f"--set {key_path}: value is not valid YAML: {exc}") from None
-    out = json.loads(json.dumps(data, default=str))
-    node: Any = out
-    for i, k in enumerate(keys):
-        last = i == len(keys) - 1
-        if isinstance(node, list):
-            if not k.isdigit() or int(k) >= len(node):
-                raise CaseError(
-                    f"--set {key_path}: '{k}' is not an index of a {len(node)}-item list"
-                )
-            if last:
-                node[int(k)] = value
-            else:
-                node = node[int(k)]
-        elif isinstance(node, dict):
-            if last:
-                kept = dict(_drop_other_forms(node, {k}))
-                node.clear()
-                node.update(kept)
-                node[k] = value
-            else:
-                node = node.setdefault(k, {})
-        else:
-            raise CaseError(f"--set {key_path}: '{'.'.join(keys[:i])}' is not a mapping")
-    return out
-
-
 def _format_errors(source: str, exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
@@ -380,7 +278,7 @@ def load_case(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> 
         With a message naming the file, the key path and the problem.
     """
     path = Path(path)
-    data = _read_yaml(path)
+    data = read_yaml(path)
     for ov in overrides:
         data = apply_override(data, ov)
     source = str(path) + (f" (with --set {', '.join(overrides)})" if overrides else "")
