@@ -54,6 +54,16 @@ class DispatchResult:
         On/off state of each conventional unit (1.0/0.0): the commitment binaries
         with unit commitment, otherwise 1.0 where the output is above
         :data:`CONVENTIONAL_ON_TOL_MW`.
+    lmef_tco2_per_mwh
+        Locational marginal emission factor per network node [tCO2/MWh]: the change
+        of the window's emissions per MWh of extra demand at the node in that step,
+        ``(dE / dd[n, t]) / dt_h`` at the optimal basis
+        (``m.emission_sensitivity``, see
+        :meth:`dispatch.solve.PersistentDispatchSolver.basis_sensitivities`); NaN
+        unless the solve computed them (``emission_sensitivities=True``).
+    system_mef_tco2_per_mwh
+        System marginal emission factor [tCO2/MWh] (column ``system``): the LMEF at
+        the slack bus (copperplate: of the single node).
     """
 
     renewable_p_mw: pd.DataFrame
@@ -74,6 +84,8 @@ class DispatchResult:
     emissions_tco2: float
     conventional_p_mw: pd.DataFrame
     conventional_on: pd.DataFrame
+    lmef_tco2_per_mwh: pd.DataFrame
+    system_mef_tco2_per_mwh: pd.DataFrame
 
     def head(self, n: int) -> DispatchResult:
         """The first ``n`` steps (the committed part of a rolling window).
@@ -94,6 +106,22 @@ def _matrix(var: pyo.Var | None, units: list[str], n: int, index: pd.DatetimeInd
         return pd.DataFrame(index=index, columns=pd.Index([], dtype=object), dtype=float)
     values = np.array([var[u, t].value for u in units for t in range(n)], dtype=float)
     return pd.DataFrame(values.reshape(len(units), n).T, index=index, columns=units)
+
+
+def _per_node_mwh(
+    m: pyo.ConcreteModel, suffix: pyo.Suffix | None, x: DispatchInputs
+) -> pd.DataFrame:
+    """``suffix[m.bus_balance[n, t]] / dt_h`` as a time x node frame (NaN where
+    missing): a derivative per MW in one step -> per MWh."""
+    nodes = list(m.NODE)
+    values = [
+        [
+            suffix.get(m.bus_balance[nd, t], np.nan) / x.dt_h if suffix is not None else np.nan
+            for nd in nodes
+        ]
+        for t in range(len(x.time))
+    ]
+    return pd.DataFrame(values, index=x.time, columns=nodes, dtype=float)
 
 
 def _conventional(
@@ -124,20 +152,9 @@ def extract(m: pyo.ConcreteModel, x: DispatchInputs) -> DispatchResult:
     series = lambda var, name: pd.DataFrame(  # noqa: E731
         {name: [var[t].value for t in range(n)]}, index=idx, dtype=float
     )
-    dual = getattr(m, "dual", None)
     nodes = list(m.NODE)
-    lmp = pd.DataFrame(
-        [
-            [
-                dual.get(m.bus_balance[nd, t], np.nan) / x.dt_h if dual is not None else np.nan
-                for nd in nodes
-            ]
-            for t in range(n)
-        ],
-        index=idx,
-        columns=nodes,
-        dtype=float,
-    )
+    lmp = _per_node_mwh(m, getattr(m, "dual", None), x)
+    lmef = _per_node_mwh(m, getattr(m, "emission_sensitivity", None), x)
     net = x.network
     slack = "system" if x.options.network_model == "copperplate" or net is None else net.slack_bus
     branches = list(m.BRANCH) if hasattr(m, "BRANCH") else list(getattr(m, "EDGE", []))
@@ -167,6 +184,8 @@ def extract(m: pyo.ConcreteModel, x: DispatchInputs) -> DispatchResult:
         emissions_tco2=float(pyo.value(m.emissions_tco2)),
         conventional_p_mw=conv_p_mw,
         conventional_on=conv_on,
+        lmef_tco2_per_mwh=lmef,
+        system_mef_tco2_per_mwh=lmef[[slack]].set_axis(["system"], axis=1),
     )
 
 

@@ -173,6 +173,7 @@ def run_rolling(
     network_model: str = "copperplate",
     time_limit_s: float = 300.0,
     rebuild: bool = False,
+    emission_sensitivities: bool = False,
 ) -> tuple[DispatchResult, RollingStats]:
     """Dispatch ``time_index`` window by window.
 
@@ -212,6 +213,9 @@ def run_rolling(
     rebuild
         Build and load a new model for every window (the behaviour before models
         were re-used; for comparisons and timing).
+    emission_sensitivities
+        Compute the marginal emission factors of every window
+        (``DispatchResult.lmef_tco2_per_mwh``; NaN without).
     """
     n = len(time_index)
     horizon = n if horizon_h is None else max(1, round(horizon_h / dt_h))
@@ -249,7 +253,9 @@ def run_rolling(
         else:
             loaded[length] = cur
         t1 = time.perf_counter()
-        status = cur.solver.solve(time_limit_s=time_limit_s)
+        status = cur.solver.solve(
+            time_limit_s=time_limit_s, emission_sensitivities=emission_sensitivities
+        )
         t2 = time.perf_counter()
         part = extract(cur.model, x).head(window)
         t3 = time.perf_counter()

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.timing import HierarchicalTimer
 from pyomo.contrib.solver.common.results import Results, TerminationCondition
 from pyomo.contrib.solver.common.util import NoDualsError
-from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.contrib.solver.solvers.highs import Highs, highspy
+from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
+from pyomo.repn import generate_standard_repn
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +70,11 @@ class SolveStatus:
         Whether duals were loaded into ``m.dual``; for a MILP they come from the LP
         with its integer decisions fixed at their optimum (see
         :meth:`PersistentDispatchSolver.solve`).
+    emission_sensitivities_loaded
+        Whether ``m.emission_sensitivity`` holds the marginal emissions of the bus
+        balances (see :meth:`PersistentDispatchSolver.solve`).
+    sensitivity_time_s
+        Part of ``wall_time_s`` spent computing them [s].
     """
 
     termination: str
@@ -73,6 +83,8 @@ class SolveStatus:
     solver_time_s: float
     load_time_s: float = float("nan")
     duals_loaded: bool = False
+    emission_sensitivities_loaded: bool = False
+    sensitivity_time_s: float = 0.0
 
 
 class PersistentDispatchSolver:
@@ -124,9 +136,13 @@ class PersistentDispatchSolver:
         self._highs_run_time_s = 0.0
 
     def solve(
-        self, time_limit_s: float = 300.0, duals: bool = True, milp_duals: bool = True
+        self,
+        time_limit_s: float = 300.0,
+        duals: bool = True,
+        milp_duals: bool = True,
+        emission_sensitivities: bool = False,
     ) -> SolveStatus:
-        """Solve the model; load primal values and, if ``duals``, ``m.dual``.
+        r"""Solve the model; load primal values and, if ``duals``, ``m.dual``.
 
         A MILP has no duals. With ``milp_duals`` the integer decisions (unit
         commitment, storage direction) are fixed at their optimal values and the
@@ -136,6 +152,12 @@ class PersistentDispatchSolver:
         ``milp_duals``, ``m.dual`` stays empty (prices are NaN) and
         ``duals_loaded`` is False.
 
+        With ``emission_sensitivities`` the Suffix ``m.emission_sensitivity`` gets
+        the change of ``m.emissions_tco2`` per MW more demand [tCO2/MW] for every
+        ``m.bus_balance[n, t]`` (:meth:`basis_sensitivities`; over :math:`\Delta t`
+        the marginal emission factor); for a MILP those of the LP with fixed
+        integer decisions (needs ``milp_duals``). Without a basis it stays empty.
+
         Parameters
         ----------
         time_limit_s
@@ -143,7 +165,10 @@ class PersistentDispatchSolver:
         duals
             Load the constraint duals into the Suffix ``m.dual``.
         milp_duals
-            For a MILP, re-solve with fixed integer decisions to get duals.
+            For a MILP, re-solve with fixed integer decisions for duals (and
+            emission sensitivities).
+        emission_sensitivities
+            Load the Suffix ``m.emission_sensitivity`` (see above).
 
         Raises
         ------
@@ -153,6 +178,8 @@ class PersistentDispatchSolver:
             For any other non-optimal outcome (time limit, numerical failure).
         """
         m = self.model
+        if hasattr(m, "emission_sensitivity"):
+            m.emission_sensitivity.clear()
         timer = HierarchicalTimer()
         t0 = time.perf_counter()
         res = self._highs.solve(
@@ -170,10 +197,14 @@ class PersistentDispatchSolver:
         if tc != TerminationCondition.convergenceCriteriaSatisfied:
             raise DispatchSolveError(f"HiGHS stopped without an optimal solution: {tc.name}")
         res.solution_loader.load_vars()
+        is_lp = _is_lp(res)
         loaded = _load_duals(m, res) if duals else False
-        if duals and not loaded and milp_duals:
-            highs_s += self._fixed_integer_duals(time_limit_s, timer)
-            loaded = True
+        if not is_lp and milp_duals and (duals or emission_sensitivities):
+            highs_s += self._fixed_integer_duals(time_limit_s, timer, duals)
+            loaded, is_lp = duals, True
+        t_sens = time.perf_counter()
+        sens_loaded = is_lp and emission_sensitivities and self._load_emission_sensitivities()
+        t_sens = time.perf_counter() - t_sens if emission_sensitivities else 0.0
         wall = time.perf_counter() - t0
         return SolveStatus(
             termination=tc.name,
@@ -186,12 +217,17 @@ class PersistentDispatchSolver:
                 if name in timer.timers
             ),
             duals_loaded=loaded,
+            emission_sensitivities_loaded=sens_loaded,
+            sensitivity_time_s=t_sens,
         )
 
-    def _fixed_integer_duals(self, time_limit_s: float, timer: HierarchicalTimer) -> float:
+    def _fixed_integer_duals(
+        self, time_limit_s: float, timer: HierarchicalTimer, duals: bool = True
+    ) -> float:
         """Fix the integer variables at their (rounded) values as continuous ones,
-        solve the LP, load its primal values and duals, and restore the integer
-        variables; return the time HiGHS spent [s]."""
+        solve the LP, load its primal values and (if ``duals``) duals, and restore
+        the integer variables in Pyomo (HiGHS keeps the LP and its basis until the
+        next solve); return the time HiGHS spent [s]."""
         m = self.model
         free = [
             v
@@ -218,13 +254,91 @@ class PersistentDispatchSolver:
                     f"the LP with fixed integer decisions did not solve: {tc.name}"
                 )
             res.solution_loader.load_vars()
-            if not _load_duals(m, res):
+            if duals and not _load_duals(m, res):
                 raise DispatchSolveError("HiGHS returned no duals with fixed integer decisions")
         finally:
             for v, domain in zip(free, domains, strict=True):
                 v.unfix()
                 v.domain = domain
         return self._run_time_s(res)
+
+    def basis_sensitivities(
+        self, expr: Any, constraints: Sequence[ConstraintData]
+    ) -> dict[ConstraintData, float]:
+        r"""Derivatives of a linear expression with respect to the right-hand sides
+        of ``constraints`` at the optimal basis of the last (LP) solve.
+
+        HiGHS holds the LP :math:`\min c^T x` s.t. :math:`L \le A x \le U`,
+        :math:`l \le x \le u` and its optimal basis :math:`B` (columns of :math:`A`
+        of the basic variables, unit columns of basic row slacks). Moving the bound
+        :math:`b_i` of a non-basic row (for ``body == 0`` with a constant :math:`-d`
+        in its body, :math:`b_i = d`) with the non-basic variables held at their
+        bounds moves the basic variables by :math:`\Delta x_B = B^{-1} e_i \Delta
+        b_i`, so for :math:`f = g^T x + g_0`
+
+        .. math::
+            \partial f / \partial b_i = (g_B^T B^{-1})_i = y_i, \qquad B^T y = g_B
+
+        with :math:`g_B` the coefficients of the basic variables (0 for row slacks;
+        a row with a basic slack gets 0): one transposed solve with the factorised
+        basis (HiGHS ``getBasisTransposeSolve``). With :math:`g = c`, :math:`y` are
+        the row duals. The derivative holds while the basis stays feasible: at a
+        primal-degenerate optimum it is one of the one-sided values, at a non-unique
+        optimum that of the vertex HiGHS returned.
+
+        Parameters
+        ----------
+        expr
+            A linear Pyomo expression (e.g. ``m.emissions_tco2``); fixed variables
+            and parameters count as constants at their current values.
+        constraints
+            Constraints of the model loaded in HiGHS.
+
+        Returns
+        -------
+        dict
+            ``{constraint: d expr / d rhs}`` [expr units per constraint unit].
+
+        Raises
+        ------
+        DispatchSolveError
+            If the last solve was a MILP or HiGHS holds no basis.
+        """
+        h = self._highs._solver_model
+        if self.solves == 0 or h.getInfo().mip_node_count >= 0:
+            raise DispatchSolveError("basis sensitivities need an LP solved last")
+        status, basic = h.getBasicVariables()
+        if status != highspy.HighsStatus.kOk or not h.getBasis().valid:
+            raise DispatchSolveError("HiGHS holds no basis of the last solve")
+        columns = self._highs._pyomo_var_to_solver_var_map
+        g = np.zeros(h.getNumCol())
+        repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+        if repn.nonlinear_expr is not None or repn.quadratic_vars:
+            raise ValueError("basis sensitivities need an expression linear in the variables")
+        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            column = columns.get(id(var))
+            if column is not None:  # a variable HiGHS does not hold cannot respond
+                g[column] += float(coef)
+        basic = np.asarray(basic)
+        g_basic = np.where(basic >= 0, g[np.clip(basic, 0, None)], 0.0)
+        status, y = h.getBasisTransposeSolve(g_basic)
+        if status != highspy.HighsStatus.kOk:
+            raise DispatchSolveError("HiGHS could not solve with the factorised basis")
+        rows = self._highs._pyomo_con_to_solver_con_map
+        return {c: float(y[rows[c]]) for c in constraints}
+
+    def _load_emission_sensitivities(self) -> bool:
+        """Fill ``m.emission_sensitivity`` for ``m.bus_balance``; False without a basis."""
+        m = self.model
+        if not hasattr(m, "emission_sensitivity"):
+            m.emission_sensitivity = pyo.Suffix(direction=pyo.Suffix.LOCAL)
+        try:
+            values = self.basis_sensitivities(m.emissions_tco2, list(m.bus_balance.values()))
+        except DispatchSolveError as err:
+            logger.warning("no marginal emissions: %s", err)
+            return False
+        m.emission_sensitivity.update(values)
+        return True
 
     def bounds_in_solver(self, var: VarData) -> tuple[float, float]:
         """Lower and upper bound of ``var`` as HiGHS holds them (for checks) [var units].
@@ -245,6 +359,12 @@ class PersistentDispatchSolver:
         this_solve = total - self._highs_run_time_s if total >= self._highs_run_time_s else total
         self._highs_run_time_s = total
         return this_solve
+
+
+def _is_lp(res: Results) -> bool:
+    """Whether the solve of ``res`` was an LP (HiGHS reports no MIP nodes)."""
+    nodes = getattr(res.extra_info, "mip_node_count", -1)
+    return nodes is None or nodes < 0
 
 
 def _load_duals(m: pyo.ConcreteModel, res: Results) -> bool:
