@@ -43,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
     p.add_argument(
+        "--backtest",
+        action="store_true",
+        help="first backtest the case's forecast methods against persistence at the "
+        "dispatch's issue times (written to <out>/<case name>-backtest/backtest/) and "
+        "print the skill",
+    )
+    p.add_argument(
         "--check", action="store_true", help="only validate the case file (with overrides) and exit"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="do not print the KPI table")
@@ -72,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         from sim.runner import run_case
         from sim.summary import kpi_table
 
+        if args.backtest:
+            from sim.backtest_run import run_backtest
+
+            table = run_backtest(case, args.out / f"{case.name}-backtest")
+            if not args.quiet:
+                print(f"Forecast backtest (skill against persistence):\n{table.to_string()}\n")
         folder, kpis = run_case(case, args.out)
     except CaseError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -38,6 +38,20 @@ class Profiles:
     sgen_p_mw: pd.DataFrame
 
 
+def profile_period(net: pp.pandapowerNet) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and end time stamp (UTC, end exclusive) of a SimBench net's profiles.
+
+    Raises
+    ------
+    ProfileError
+        If the net carries no SimBench profiles.
+    """
+    if not getattr(net, "profiles", None):
+        raise ProfileError("the grid carries no SimBench profiles (use a SimBench grid)")
+    stamps = pd.to_datetime(net.profiles["load"]["time"], format="%d.%m.%Y %H:%M", utc=True)
+    return stamps.iloc[0], stamps.iloc[-1] + pd.Timedelta(minutes=15)
+
+
 def simbench_profiles(
     net: pp.pandapowerNet,
     start: pd.Timestamp,
@@ -62,7 +76,7 @@ def simbench_profiles(
     if resolution_min % 15:
         raise ProfileError(f"SimBench profiles are 15-minute; resolution_min={resolution_min}")
     stamps = pd.to_datetime(net.profiles["load"]["time"], format="%d.%m.%Y %H:%M", utc=True)
-    first, last = stamps.iloc[0], stamps.iloc[-1] + pd.Timedelta(minutes=15)
+    first, last = profile_period(net)
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if start < first or end > last:
         raise ProfileError(f"period {start} .. {end} is outside the profiles' {first} .. {last}")

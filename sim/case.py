@@ -176,6 +176,7 @@ class ExternalGridSpec(_Strict):
     ef_tco2_per_mwh: SeriesSpec
     import_max_mw: float | None = Field(default=None, ge=0)
     export_max_mw: float | None = Field(default=None, ge=0)
+    imbalance_price_eur_per_mwh: SeriesSpec | None = None
 
 
 class DispatchSpec(_Strict):
@@ -186,13 +187,29 @@ class DispatchSpec(_Strict):
     emission_cap_tco2: float | None = Field(default=None, ge=0)
     storage_exact: bool = False
     unit_commitment: bool = False
+    rolling: Literal["none", "day_ahead", "intraday"] = "none"
     horizon_h: int | None = Field(default=None, gt=0)
     window_h: int | None = Field(default=None, gt=0)
+    loss_iterations: int = Field(default=0, ge=0, le=10)
     voll_eur_per_mwh: float = Field(default=3000.0, ge=0)
     overgeneration_cost_eur_per_mwh: float = Field(default=3000.0, ge=0)
     curtailment_cost_eur_per_mwh: float = Field(default=0.1, ge=0)
     carbon_price_eur_per_tco2: float = Field(default=0.0, ge=0)
     time_limit_s: float = Field(default=300.0, gt=0)
+
+    @property
+    def window_and_horizon_h(self) -> tuple[int | None, int | None]:
+        """Committed and optimised hours per window: ``window_h``/``horizon_h`` where
+        given, else the ``rolling`` preset's (day_ahead: 24/48, intraday: 1/24; none:
+        the whole period)."""
+        window, horizon = {"none": (None, None), "day_ahead": (24, 48), "intraday": (1, 24)}[
+            self.rolling
+        ]
+        horizon = self.horizon_h if self.horizon_h is not None else horizon
+        window = self.window_h if self.window_h is not None else window
+        if window is not None and horizon is not None and window > horizon:
+            window = horizon
+        return window, horizon
 
     @model_validator(mode="after")
     def _window(self) -> DispatchSpec:
@@ -202,10 +219,41 @@ class DispatchSpec(_Strict):
         return self
 
 
-class ForecastSpec(_Strict):
-    """Forecast method used by the dispatch for load and renewables."""
+ForecastMethod = Literal[
+    "perfect", "persistence", "seasonal_naive_daily", "seasonal_naive_weekly", "regression"
+]
 
-    method: Literal["perfect"] = "perfect"
+
+class ForecastSpec(_Strict):
+    """Forecasts the dispatch sees: a default method and, optionally, one per profile
+    group (load, wind, pv, other_renewable, prices)."""
+
+    method: ForecastMethod = "perfect"
+    load: ForecastMethod | None = None
+    wind: ForecastMethod | None = None
+    pv: ForecastMethod | None = None
+    other_renewable: ForecastMethod | None = None
+    prices: ForecastMethod | None = None
+    history_days: int = Field(default=28, ge=0, le=366)
+    lead_h: float = Field(default=0.0, ge=0)
+    value_of_foresight: bool = False
+
+    def method_for(self, group: str) -> str:
+        """The method of profile group ``group`` (its own key, else ``method``)."""
+        own = getattr(self, group)
+        return str(own if own is not None else self.method)
+
+    @property
+    def is_perfect(self) -> bool:
+        """Whether every profile group is forecast perfectly."""
+        groups = ("load", "wind", "pv", "other_renewable", "prices")
+        return all(self.method_for(g) == "perfect" for g in groups)
+
+
+class PowerFlowSpec(_Strict):
+    """The AC power flow that checks every realised step."""
+
+    engine: Literal["pgm", "pandapower"] = "pgm"
 
 
 class OutputSpec(_Strict):
@@ -227,6 +275,7 @@ class Case(_Strict):
     external_grid: ExternalGridSpec
     dispatch: DispatchSpec = DispatchSpec()
     forecast: ForecastSpec = ForecastSpec()
+    powerflow: PowerFlowSpec = PowerFlowSpec()
     output: OutputSpec = OutputSpec()
 
     @model_validator(mode="after")

@@ -37,3 +37,13 @@ def average_ef_tco2_per_mwh(r: SimulationResults) -> pd.Series:
     with np.errstate(divide="ignore", invalid="ignore"):
         ef = total / supplied_mwh.where(supplied_mwh > 0)
     return ef.rename("ef_avg_tco2_per_mwh")
+
+
+def emission_factor_kpis(r: SimulationResults) -> dict[str, float]:
+    """Time averages of the hourly average emission factor of supply and of the
+    dispatch's system marginal emission factor [tCO2/MWh] (NaN steps left out)."""
+    mef = r.grid_signals.get("system_mef_tco2_per_mwh")
+    return {
+        "ef_avg_hourly_mean_tco2_per_mwh": float(average_ef_tco2_per_mwh(r).mean()),
+        "mef_system_mean_tco2_per_mwh": float(mef.mean()) if mef is not None else float("nan"),
+    }

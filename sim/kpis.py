@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from dispatch.extract import simultaneous_storage_steps
-from sim.emissions import conventional_asset_column, emissions_tco2
+from sim.emissions import conventional_asset_column, emission_factor_kpis, emissions_tco2
+from sim.forecast_kpis import forecast_kpis, imbalance_kpis
+from sim.network_kpis import network_kpis
 from sim.results import SimulationResults
 
 
@@ -20,6 +22,16 @@ def _mwh(frame: pd.DataFrame, dt_h: float) -> float:
 
 def _percent(part: float, whole: float) -> float:
     return 100.0 * part / whole if whole > 0 else 0.0
+
+
+def self_sufficiency_percent(r: SimulationResults) -> float:
+    """Share of the grid's consumption (served demand plus AC losses) not covered by
+    import, step by step [%]: :math:`100 \\sum_t (C_t - \\min(P^{imp}_t, C_t)) /
+    \\sum_t C_t`."""
+    consumption = r.served_p_mw.sum(axis=1) + r.losses_p_mw["total"].fillna(0.0)
+    imported = np.minimum(r.grid_import_p_mw.sum(axis=1), consumption)
+    total = float(consumption.sum())
+    return _percent(float((consumption - imported).sum()), total)
 
 
 def energy_kpis(r: SimulationResults) -> dict[str, float]:
@@ -38,6 +50,7 @@ def energy_kpis(r: SimulationResults) -> dict[str, float]:
         "curtailed_mwh": curtailed,
         "curtailment_percent": _percent(curtailed, available),
         "renewable_share_percent": _percent(used, demand),
+        "self_sufficiency_percent": self_sufficiency_percent(r),
         "losses_mwh": losses,
         "losses_percent_of_demand": _percent(losses, demand),
         "conventional_mwh": _mwh(r.conventional_p_mw, dt),
@@ -89,15 +102,15 @@ def cost_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]
     ``storage_wear_cost_eur`` is the throughput cost; ``conventional_cost_eur`` is
     the conventional units' energy at their marginal cost plus their start-up costs;
     ``unserved_cost_eur`` values shed demand at the value of lost load; ``cost_eur``
-    is their sum.
+    is their sum (:func:`all_kpis` adds the imbalance cost to it).
     """
     dt = r.dt_h
     g = r.grid_signals
     imp = r.grid_import_p_mw.sum(axis=1).to_numpy()
     exp = r.grid_export_p_mw.sum(axis=1).to_numpy()
-    energy = float(
-        np.nansum(imp * g["import_price_eur_per_mwh"] - exp * g["export_price_eur_per_mwh"]) * dt
-    )
+    import_cost = float(np.nansum(imp * g["import_price_eur_per_mwh"]) * dt)
+    export_revenue = float(np.nansum(exp * g["export_price_eur_per_mwh"]) * dt)
+    energy = import_cost - export_revenue
     wear = r.assets["wear_cost_eur_per_mwh"].reindex(r.storage_charge_p_mw.columns).fillna(0.0)
     throughput = (r.storage_charge_p_mw + r.storage_discharge_p_mw).sum(axis=0) * dt
     wear_cost = float((throughput * wear).sum())
@@ -108,6 +121,8 @@ def cost_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]
     )
     unserved = _mwh(r.shed_p_mw, dt) * voll_eur_per_mwh
     return {
+        "import_cost_eur": import_cost,
+        "export_revenue_eur": export_revenue,
         "energy_cost_eur": energy,
         "storage_wear_cost_eur": wear_cost,
         "conventional_cost_eur": conv_cost,
@@ -131,21 +146,6 @@ def storage_kpis(r: SimulationResults) -> dict[str, float]:
     }
 
 
-def network_kpis(r: SimulationResults) -> dict[str, float]:
-    """Voltage and loading extremes from the AC power flow and its convergence."""
-    return {
-        "vm_min_pu": float(np.nanmin(r.vm_pu.to_numpy())),
-        "vm_max_pu": float(np.nanmax(r.vm_pu.to_numpy())),
-        "line_loading_max_percent": float(
-            np.nanmax(r.line_loading_percent.to_numpy(), initial=0.0)
-        ),
-        "trafo_loading_max_percent": float(
-            np.nanmax(r.trafo_loading_percent.to_numpy(), initial=0.0)
-        ),
-        "powerflow_failed_steps": float((~r.powerflow_converged.to_numpy(dtype=bool)).sum()),
-    }
-
-
 def all_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]:
     """Every KPI of a run, in one flat mapping.
 
@@ -154,10 +154,15 @@ def all_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]:
     voll_eur_per_mwh
         Value of lost load used to price unserved energy [EUR/MWh].
     """
-    return {
+    out = {
         **energy_kpis(r),
         **emission_kpis(r),
+        **emission_factor_kpis(r),
         **cost_kpis(r, voll_eur_per_mwh),
         **storage_kpis(r),
         **network_kpis(r),
+        **imbalance_kpis(r),
+        **forecast_kpis(r),
     }
+    out["cost_eur"] += out["imbalance_cost_eur"]  # the total includes the settlement
+    return out

@@ -48,4 +48,5 @@ def run_meta(case: Case, output: RunOutput) -> dict[str, Any]:
             "extract_time_s": st.extract_time_s,
         },
         "timings_s": output.timings_s,
+        "loss_iterations_mwh": output.loss_iterations_mwh,
     }

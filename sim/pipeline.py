@@ -1,20 +1,28 @@
-"""run(case) -> SimulationResults: the data flow of the simulator, nothing else."""
+"""run(case) -> RunOutput: the data flow of the simulator, nothing else.
+
+Grid and profiles -> forecasters -> rolling dispatch on forecasts -> realisation on
+the actuals -> AC power flow of every step -> SimulationResults. With
+``dispatch.loss_iterations`` the dispatch is repeated with the branch losses of the
+previous AC power flow as loss estimates.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
+from dispatch.extract import DispatchResult
 from dispatch.inputs import DispatchInputs
 from dispatch.rolling import RollingStats, run_rolling
-from forecasting.naive import make_forecaster
 from grid.assets import renewable_kind
-from grid.powerflow import run_ac_timeseries
-from grid.profiles import ProfileError, scale_profiles, simbench_profiles
-from grid.topology import network_data
+from grid.elements import branch_table, bus_table
+from grid.powerflow import PowerFlowResults, run_ac_timeseries
+from grid.profiles import ProfileError, Profiles, profile_period, scale_profiles, simbench_profiles
+from grid.topology import NetworkData, network_data
 from sim.assembly import (
     assets_table,
     build_grid,
@@ -26,19 +34,179 @@ from sim.assembly import (
     storage_table,
 )
 from sim.case import Case, CaseError
-from sim.realise import realise
+from sim.forecasts import Forecasts, history_start, planned_on
+from sim.realise import Realised, realise
 from sim.results import SimulationResults
+from sim.series import series_from_spec
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class RunOutput:
-    """A finished run: its results, the dispatch statistics and stage timings [s]."""
+    """A finished run: its results, the dispatch statistics, stage timings [s] and the
+    AC losses of every dispatch iteration [MWh] (one entry without loss feedback)."""
 
     results: SimulationResults
     stats: RollingStats
     timings_s: dict[str, float]
+    loss_iterations_mwh: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """Everything fixed before the dispatch: the grid, actuals and asset tables."""
+
+    net: Any
+    nd: NetworkData
+    kinds: pd.Series
+    actual: Profiles
+    history: Profiles
+    index: pd.DatetimeIndex
+    signals: pd.DataFrame
+    signals_history: pd.DataFrame | None
+    storage: pd.DataFrame
+    conventional: pd.DataFrame
+
+
+def case_profiles(case: Case, net: Any, kinds: pd.Series) -> tuple[Profiles, Profiles]:
+    """Actual profiles of the period and of the period with its forecast history."""
+    start, end = pd.Timestamp(case.time.start), pd.Timestamp(case.time.end)
+    if not getattr(net, "profiles", None):
+        raise CaseError(
+            "profiles.source: simbench profiles need a SimBench grid (grid.simbench_code)"
+        )
+    try:
+        first, _ = profile_period(net)
+        h0 = history_start(start, case.forecast, first) if not case.forecast.is_perfect else start
+        full = simbench_profiles(net, h0, end, case.time.resolution_min)
+    except ProfileError as exc:
+        raise CaseError(f"time: {exc}") from None
+    pc = case.profiles
+    factor = kinds.map(
+        {"wind": pc.wind_scale, "pv": pc.pv_scale, "other_renewable": pc.other_renewable_scale}
+    )
+    full = scale_profiles(full, pc.load_scale, factor)
+    keep = full.load_p_mw.index >= start
+    actual = Profiles(
+        load_p_mw=full.load_p_mw.loc[keep],
+        load_q_mvar=full.load_q_mvar.loc[keep],
+        sgen_p_mw=full.sgen_p_mw.loc[keep],
+    )
+    return actual, full
+
+
+def _setup(case: Case) -> _Setup:
+    net = build_grid(case)
+    kinds = renewable_kind(net)
+    actual, history = case_profiles(case, net, kinds)
+    nd = network_data(net)
+    index = pd.DatetimeIndex(actual.load_p_mw.index)
+    hist_index = pd.DatetimeIndex(history.load_p_mw.index)
+    return _Setup(
+        net=net,
+        nd=nd,
+        kinds=kinds,
+        actual=actual,
+        history=history,
+        index=index,
+        signals=grid_signals(case, index),
+        signals_history=(
+            grid_signals(case, hist_index)
+            if case.forecast.method_for("prices") != "perfect"
+            else None
+        ),
+        storage=storage_table(case, nd.storage_bus),
+        conventional=conventional_table(case, nd.sgen_bus),
+    )
+
+
+def _dispatch(
+    case: Case, s: _Setup, branch_loss_mw: pd.DataFrame | None
+) -> tuple[DispatchResult, RollingStats, Forecasts]:
+    """Fit the forecasters and dispatch the period window by window."""
+    signals_all = s.signals_history if s.signals_history is not None else s.signals
+    fc = Forecasts.fit(
+        case.forecast,
+        s.history.load_p_mw,
+        s.history.load_q_mvar,
+        s.history.sgen_p_mw,
+        s.kinds,
+        signals_all,
+    )
+    options, network = dispatch_options(case), network_inputs(s.nd)
+    renewable_bus = s.nd.sgen_bus.loc[s.kinds.index]
+    eg, inf = case.external_grid, float("inf")
+    conv_state0 = conventional_initial_state(case)
+
+    def inputs_for(steps: pd.DatetimeIndex, e0: pd.Series) -> DispatchInputs:
+        load_p, load_q = fc.load(steps)
+        return DispatchInputs(
+            dt_h=case.time.dt_h,
+            load_p_mw=load_p,
+            load_bus=s.nd.load_bus,
+            renewable_p_mw=fc.renewable(steps, s.actual.sgen_p_mw.columns),
+            renewable_bus=renewable_bus,
+            storage=s.storage,
+            storage_e_initial_mwh=e0,
+            grid=fc.signals(signals_all, steps),
+            ext_grid_bus=s.nd.ext_grid_bus,
+            import_max_mw=eg.import_max_mw if eg.import_max_mw is not None else inf,
+            export_max_mw=eg.export_max_mw if eg.export_max_mw is not None else inf,
+            options=options,
+            load_q_mvar=load_q,
+            network=network,
+            conventional=s.conventional,
+            conventional_state=conv_state0,
+            branch_loss_mw=None if branch_loss_mw is None else branch_loss_mw.loc[steps],
+        )
+
+    d = case.dispatch
+    window_h, horizon_h = d.window_and_horizon_h
+    e0 = pd.Series({st.name: st.e_start_mwh for st in case.storage}, dtype=float)
+    dispatch, stats = run_rolling(
+        s.index,
+        case.time.dt_h,
+        inputs_for,
+        e0,
+        window_h,
+        horizon_h,
+        d.network_model,
+        d.time_limit_s,
+        emission_sensitivities=True,
+    )
+    return dispatch, stats, fc
+
+
+def _check(
+    s: _Setup, dispatch: DispatchResult, fc: Forecasts, engine: str
+) -> tuple[Realised, PowerFlowResults]:
+    """Realise the dispatch on the actuals and run the AC power flow of every step."""
+    real = realise(
+        dispatch,
+        s.actual.load_p_mw,
+        s.actual.load_q_mvar,
+        s.actual.sgen_p_mw,
+        s.nd.load_bus,
+        planned_on(fc.issued_load_p_mw, s.index),
+    )
+    pf = run_ac_timeseries(
+        s.net,
+        real.served_p_mw,
+        real.served_q_mvar,
+        pd.concat([real.renewable_p_mw, dispatch.conventional_p_mw], axis=1),
+        dispatch.storage_charge_p_mw,
+        dispatch.storage_discharge_p_mw,
+        engine=engine,
+    )
+    return real, pf
+
+
+def _branch_losses(pf: PowerFlowResults, branches: pd.Index) -> pd.DataFrame:
+    """AC losses per branch of the dispatch's network data [MW] (NaN steps as 0)."""
+    losses = pd.concat([pf.line_pl_mw, pf.trafo_pl_mw], axis=1).fillna(0.0)
+    losses = losses.loc[:, ~losses.columns.duplicated()]
+    return losses.reindex(columns=branches, fill_value=0.0)
 
 
 def run(case: Case) -> RunOutput:
@@ -52,108 +220,64 @@ def run(case: Case) -> RunOutput:
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    net = build_grid(case)
-    start, end = pd.Timestamp(case.time.start), pd.Timestamp(case.time.end)
-    if not getattr(net, "profiles", None):
-        raise CaseError(
-            "profiles.source: simbench profiles need a SimBench grid (grid.simbench_code)"
-        )
-    try:
-        profiles = simbench_profiles(net, start, end, case.time.resolution_min)
-    except ProfileError as exc:
-        raise CaseError(f"time: {exc}") from None
-    kinds = renewable_kind(net)
-    pc = case.profiles
-    factor = kinds.map(
-        {"wind": pc.wind_scale, "pv": pc.pv_scale, "other_renewable": pc.other_renewable_scale}
-    )
-    profiles = scale_profiles(profiles, pc.load_scale, factor)
-    nd = network_data(net)
-    index = pd.DatetimeIndex(profiles.load_p_mw.index)
-    signals = grid_signals(case, index)
-    storage = storage_table(case, nd.storage_bus)
-    conventional = conventional_table(case, nd.sgen_bus)
-    renewable_bus = nd.sgen_bus.loc[kinds.index]
+    s = _setup(case)
     timings["build_s"] = time.perf_counter() - t0
+    timings["dispatch_s"] = timings["powerflow_s"] = 0.0
+    loss_mwh: list[float] = []
+    branch_loss: pd.DataFrame | None = None
+    for iteration in range(case.dispatch.loss_iterations + 1):
+        t1 = time.perf_counter()
+        dispatch, stats, fc = _dispatch(case, s, branch_loss)
+        t2 = time.perf_counter()
+        real, pf = _check(s, dispatch, fc, case.powerflow.engine)
+        timings["dispatch_s"] += t2 - t1
+        timings["powerflow_s"] += time.perf_counter() - t2
+        loss_mwh.append(float(pf.losses_p_mw["total"].sum()) * case.time.dt_h)
+        logger.info("iteration %d: AC losses %.4f MWh", iteration, loss_mwh[-1])
+        branch_loss = _branch_losses(pf, s.nd.branches.index)
+    results = _results(case, s, dispatch, fc, real, pf)
+    timings["total_s"] = time.perf_counter() - t0
+    return RunOutput(results=results, stats=stats, timings_s=timings, loss_iterations_mwh=loss_mwh)
 
-    load_fc = make_forecaster(case.forecast.method).fit(profiles.load_p_mw)
-    ren_fc = make_forecaster(case.forecast.method).fit(profiles.sgen_p_mw)
-    d = case.dispatch
-    options = dispatch_options(case)
-    network = network_inputs(nd)
-    q_fc = make_forecaster(case.forecast.method).fit(profiles.load_q_mvar)
-    eg = case.external_grid
-    inf = float("inf")
-    load_forecasts: list[pd.DataFrame] = []
-    conv_state0 = conventional_initial_state(case)
 
-    def inputs_for(steps: pd.DatetimeIndex, e0: pd.Series) -> DispatchInputs:
-        load = load_fc.predict(steps[0], steps)
-        load_forecasts.append(load)
-        return DispatchInputs(
-            dt_h=case.time.dt_h,
-            load_p_mw=load,
-            load_bus=nd.load_bus,
-            renewable_p_mw=ren_fc.predict(steps[0], steps),
-            renewable_bus=renewable_bus,
-            storage=storage,
-            storage_e_initial_mwh=e0,
-            grid=signals.loc[steps],
-            ext_grid_bus=nd.ext_grid_bus,
-            import_max_mw=eg.import_max_mw if eg.import_max_mw is not None else inf,
-            export_max_mw=eg.export_max_mw if eg.export_max_mw is not None else inf,
-            options=options,
-            load_q_mvar=q_fc.predict(steps[0], steps),
-            network=network,
-            conventional=conventional,
-            conventional_state=conv_state0,
-        )
-
-    t1 = time.perf_counter()
-    e0 = pd.Series({s.name: s.e_start_mwh for s in case.storage}, dtype=float)
-    dispatch, stats = run_rolling(
-        index,
-        case.time.dt_h,
-        inputs_for,
-        e0,
-        d.window_h,
-        d.horizon_h,
-        d.network_model,
-        d.time_limit_s,
-    )
-    timings["dispatch_s"] = time.perf_counter() - t1
-
-    # the forecast each committed step was dispatched on (first issue wins)
-    fc_demand = pd.concat(load_forecasts)
-    fc_demand = fc_demand[~fc_demand.index.duplicated(keep="last")].loc[index]
-    real = realise(
-        dispatch,
-        profiles.load_p_mw,
-        profiles.load_q_mvar,
-        profiles.sgen_p_mw,
-        nd.load_bus,
-        fc_demand,
-    )
-    t2 = time.perf_counter()
-    pf = run_ac_timeseries(
-        net,
-        real.served_p_mw,
-        real.served_q_mvar,
-        pd.concat([real.renewable_p_mw, dispatch.conventional_p_mw], axis=1),
-        dispatch.storage_charge_p_mw,
-        dispatch.storage_discharge_p_mw,
-    )
-    timings["powerflow_s"] = time.perf_counter() - t2
-
+def _results(
+    case: Case,
+    s: _Setup,
+    dispatch: DispatchResult,
+    fc: Forecasts,
+    real: Realised,
+    pf: PowerFlowResults,
+) -> SimulationResults:
     ext = pf.ext_grid_p_mw.sum(axis=1)
-    assets = assets_table(nd.load_bus, kinds, renewable_bus, storage, conventional, conv_state0)
-    signals = signals.assign(system_price_eur_per_mwh=dispatch.system_price_eur_per_mwh["system"])
-    results = SimulationResults(
+    renewable_bus = s.nd.sgen_bus.loc[s.kinds.index]
+    assets = assets_table(
+        s.nd.load_bus,
+        s.kinds,
+        renewable_bus,
+        s.storage,
+        s.conventional,
+        conventional_initial_state(case),
+    )
+    signals = s.signals.assign(
+        system_price_eur_per_mwh=dispatch.system_price_eur_per_mwh["system"],
+        system_mef_tco2_per_mwh=dispatch.system_mef_tco2_per_mwh["system"],
+    )
+    imb = case.external_grid.imbalance_price_eur_per_mwh
+    signals["imbalance_price_eur_per_mwh"] = (
+        series_from_spec(imb, s.index, "external_grid.imbalance_price_eur_per_mwh")
+        if imb is not None
+        else 0.0
+    )
+    return SimulationResults(
         assets=assets,
-        demand_p_mw=profiles.load_p_mw,
+        bus_table=bus_table(s.net),
+        branch_table=branch_table(s.net),
+        demand_p_mw=s.actual.load_p_mw,
+        forecast_demand_p_mw=planned_on(fc.issued_load_p_mw, s.index),
         served_p_mw=real.served_p_mw,
         shed_p_mw=real.shed_p_mw,
-        renewable_available_p_mw=profiles.sgen_p_mw,
+        renewable_available_p_mw=s.actual.sgen_p_mw,
+        forecast_renewable_p_mw=planned_on(fc.issued_renewable_p_mw, s.index),
         renewable_p_mw=real.renewable_p_mw,
         curtailment_p_mw=real.curtailment_p_mw,
         storage_charge_p_mw=dispatch.storage_charge_p_mw,
@@ -168,15 +292,16 @@ def run(case: Case) -> RunOutput:
         dispatch_overgen_p_mw=dispatch.overgen_p_mw,
         losses_p_mw=pf.losses_p_mw,
         injection_balance_p_mw=pf.injection_balance_p_mw,
+        line_pl_mw=pf.line_pl_mw,
+        trafo_pl_mw=pf.trafo_pl_mw,
         vm_pu=pf.vm_pu,
         line_loading_percent=pf.line_loading_percent,
         trafo_loading_percent=pf.trafo_loading_percent,
         powerflow_converged=pf.converged,
         grid_signals=signals,
         lmp_eur_per_mwh=dispatch.lmp_eur_per_mwh,
+        lmef_tco2_per_mwh=dispatch.lmef_tco2_per_mwh,
         dispatch_branch_p_mw=dispatch.branch_p_mw,
         dispatch_vm_pu=dispatch.vm_pu,
         dt_h=case.time.dt_h,
     )
-    timings["total_s"] = time.perf_counter() - t0
-    return RunOutput(results=results, stats=stats, timings_s=timings)

@@ -16,7 +16,8 @@ import pandas as pd
 @dataclass(frozen=True)
 class SimulationResults:
     """Realised results of a run; every frame is indexed by UTC time (interval start)
-    with asset names as columns, except ``assets``.
+    with asset names as columns, except the tables ``assets``, ``bus_table`` and
+    ``branch_table``.
 
     Attributes
     ----------
@@ -26,8 +27,16 @@ class SimulationResults:
         ``wear_cost_eur_per_mwh`` [EUR/MWh]; for conventional units ``p_max_mw``
         [MW], ``cost_eur_per_mwh`` [EUR/MWh], ``ef_tco2_per_mwh`` [tCO2/MWh] and
         ``start_cost_eur`` [EUR].
+    bus_table
+        One row per bus (by name): ``vn_kv`` [kV], ``vm_min_pu``, ``vm_max_pu`` [pu].
+    branch_table
+        One row per line and transformer (``line:<name>``, ``trafo:<name>``):
+        ``element``, ``name``, ``level`` (voltage level) and ``vn_kv`` [kV].
     demand_p_mw, served_p_mw, shed_p_mw
         Actual demand, served demand and shed demand per load [MW].
+    forecast_demand_p_mw, forecast_renewable_p_mw
+        The demand and renewable availability forecasts each committed step was
+        dispatched on [MW] (equal to the actuals with perfect forecasts).
     renewable_available_p_mw, renewable_p_mw, curtailment_p_mw
         Actual availability, realised generation and curtailment per unit [MW].
     storage_charge_p_mw, storage_discharge_p_mw, storage_e_mwh
@@ -43,16 +52,24 @@ class SimulationResults:
         Over-generation slack used by the dispatch per bus [MW].
     losses_p_mw, injection_balance_p_mw
         AC losses of lines and transformers and the net sum of bus injections [MW].
+    line_pl_mw, trafo_pl_mw
+        AC losses per line and per transformer [MW].
     vm_pu, line_loading_percent, trafo_loading_percent
         Bus voltages [pu] and branch loadings [%] from the AC power flow.
     powerflow_converged
         Whether each step's AC power flow converged.
     grid_signals
         ``import_price_eur_per_mwh``, ``export_price_eur_per_mwh``,
-        ``ef_tco2_per_mwh`` and the dispatch's ``system_price_eur_per_mwh``.
+        ``ef_tco2_per_mwh`` (actual values), the dispatch's
+        ``system_price_eur_per_mwh``, the dispatch's system marginal emission factor
+        ``system_mef_tco2_per_mwh`` and ``imbalance_price_eur_per_mwh`` (0 unless
+        the case sets it).
     lmp_eur_per_mwh
         Locational marginal prices of the dispatch per network bus [EUR/MWh]
         (copperplate: one column ``system``).
+    lmef_tco2_per_mwh
+        Locational marginal emission factors of the dispatch per network bus
+        [tCO2/MWh]: the change of the window's emissions per extra MWh of demand.
     dispatch_branch_p_mw
         Branch flows planned by the dispatch [MW] (dc, lindistflow).
     dispatch_vm_pu
@@ -62,10 +79,14 @@ class SimulationResults:
     """
 
     assets: pd.DataFrame
+    bus_table: pd.DataFrame
+    branch_table: pd.DataFrame
     demand_p_mw: pd.DataFrame
+    forecast_demand_p_mw: pd.DataFrame
     served_p_mw: pd.DataFrame
     shed_p_mw: pd.DataFrame
     renewable_available_p_mw: pd.DataFrame
+    forecast_renewable_p_mw: pd.DataFrame
     renewable_p_mw: pd.DataFrame
     curtailment_p_mw: pd.DataFrame
     storage_charge_p_mw: pd.DataFrame
@@ -80,12 +101,15 @@ class SimulationResults:
     dispatch_overgen_p_mw: pd.DataFrame
     losses_p_mw: pd.DataFrame
     injection_balance_p_mw: pd.DataFrame
+    line_pl_mw: pd.DataFrame
+    trafo_pl_mw: pd.DataFrame
     vm_pu: pd.DataFrame
     line_loading_percent: pd.DataFrame
     trafo_loading_percent: pd.DataFrame
     powerflow_converged: pd.DataFrame
     grid_signals: pd.DataFrame
     lmp_eur_per_mwh: pd.DataFrame
+    lmef_tco2_per_mwh: pd.DataFrame
     dispatch_branch_p_mw: pd.DataFrame
     dispatch_vm_pu: pd.DataFrame
     dt_h: float

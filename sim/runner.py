@@ -8,6 +8,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from sim.case import Case
+from sim.forecast_kpis import value_of_foresight
 from sim.kpis import all_kpis
 from sim.meta import run_meta
 from sim.pipeline import run
@@ -18,14 +19,37 @@ from sim.results import write_results
 logger = logging.getLogger(__name__)
 
 
+def perfect_twin(case: Case) -> Case:
+    """``case`` with perfect forecasts of every profile (the value-of-foresight reference)."""
+    spec = case.forecast.model_copy(
+        update={
+            "method": "perfect",
+            "load": None,
+            "wind": None,
+            "pv": None,
+            "other_renewable": None,
+            "prices": None,
+        }
+    )
+    return case.model_copy(update={"forecast": spec})
+
+
 def run_case(case: Case, out_root: Path = Path("results")) -> tuple[Path, dict[str, float]]:
     """Simulate ``case`` and write ``out_root/<case name>/``; return it and the KPIs.
 
     The folder holds the results, the plots (unless ``output.plots`` is false) and
-    ``report.html`` (with the plots when they are written, else tables only).
+    ``report.html`` (with the plots when they are written, else tables only). With
+    ``forecast.value_of_foresight`` and imperfect forecasts the case is run a second
+    time with perfect forecasts and the differences are added to the KPIs; with
+    ``dispatch.loss_iterations`` the change of AC losses per iteration is too.
     """
     output = run(case)
     kpis = all_kpis(output.results, case.dispatch.voll_eur_per_mwh)
+    for i, mwh in enumerate(output.loss_iterations_mwh[1:], start=1):
+        kpis[f"losses_change_iteration_{i}_mwh"] = mwh - output.loss_iterations_mwh[i - 1]
+    if case.forecast.value_of_foresight and not case.forecast.is_perfect:
+        twin = run(perfect_twin(case))
+        kpis |= value_of_foresight(kpis, all_kpis(twin.results, case.dispatch.voll_eur_per_mwh))
     meta = run_meta(case, output)
     figures = all_figures(output.results) if case.output.plots else None
     try:

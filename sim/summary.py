@@ -22,11 +22,23 @@ ROWS: tuple[tuple[str, str, str] | None, ...] = (
     None,
     ("Emissions", "emissions_tco2", "tCO2"),
     ("Average emission factor", "ef_avg_tco2_per_mwh", "tCO2/MWh"),
+    ("Marginal EF (mean)", "mef_system_mean_tco2_per_mwh", "tCO2/MWh"),
     ("Cost", "cost_eur", "EUR"),
     ("Storage full cycles", "storage_full_cycles", "-"),
     ("Min / max voltage", "vm_min_pu", "pu"),
     ("", "vm_max_pu", "pu"),
     ("Max line loading", "line_loading_max_percent", "%"),
+    ("Voltage violations", "vm_violation_bus_steps", "bus-steps"),
+    ("Line overloads", "line_overload_steps", "line-steps"),
+    None,
+    ("Load forecast nMAE", "load_forecast_nmae_percent", "%"),
+    ("Renewable forecast nMAE", "renewable_forecast_nmae_percent", "%"),
+    ("Imbalance up (AC - plan)", "imbalance_up_mwh", "MWh"),
+    ("Imbalance down (plan - AC)", "imbalance_down_mwh", "MWh"),
+    ("Imbalance cost", "imbalance_cost_eur", "EUR"),
+    ("Value of foresight: cost", "value_of_foresight_cost_eur", "EUR"),
+    ("Value of foresight: CO2", "value_of_foresight_emissions_tco2", "tCO2"),
+    ("Value of foresight: curt.", "value_of_foresight_curtailed_mwh", "MWh"),
 )
 
 

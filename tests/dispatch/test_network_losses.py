@@ -67,9 +67,7 @@ def test_imports_cover_demand_plus_the_loss_estimate(
     m = build_model(x)
     solve(m)
     r = extract(m, x)
-    np.testing.assert_allclose(
-        r.grid_import_p_mw["grid"], np.add(DEMAND_MW, LOSS_MW), atol=TOL_MW
-    )
+    np.testing.assert_allclose(r.grid_import_p_mw["grid"], np.add(DEMAND_MW, LOSS_MW), atol=TOL_MW)
     if model == "dc":  # half the loss at the sending end, half at the receiving end
         sent = r.branch_p_mw.sum(axis=1)
         np.testing.assert_allclose(sent, np.add(DEMAND_MW, 0.5 * np.array(LOSS_MW)), atol=TOL_MW)

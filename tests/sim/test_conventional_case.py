@@ -84,4 +84,5 @@ def test_emissions_and_cost_include_the_unit(case: Case, output: RunOutput) -> N
         + k["storage_wear_cost_eur"]
         + k["conventional_cost_eur"]
         + k["unserved_cost_eur"]
+        + k["imbalance_cost_eur"]
     )
