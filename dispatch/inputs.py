@@ -178,6 +178,10 @@ class DispatchInputs:
         branch name), e.g. from the AC power flow of a previous run; the network
         model draws them from its balances (see :mod:`dispatch.network`). ``None``
         for none; branches not listed have none.
+    grid_schedule_mw
+        Scheduled net import at the grid connection per step [MW] (e.g. a day-ahead
+        dispatch's), for an intraday re-dispatch: deviations from it cost the
+        ``imbalance_price_eur_per_mwh`` column of ``grid``. ``None`` for none.
     """
 
     dt_h: float
@@ -201,6 +205,7 @@ class DispatchInputs:
         default_factory=lambda: pd.DataFrame(columns=list(CONVENTIONAL_STATE_COLUMNS))
     )
     branch_loss_mw: pd.DataFrame | None = None
+    grid_schedule_mw: pd.Series | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -263,6 +268,14 @@ def _validate(x: DispatchInputs) -> None:
     bad = st.index[(e0 < st["e_min_mwh"] - tol) | (e0 > st["e_max_mwh"] + tol)]
     if len(bad):
         _fail("storage_e_initial_mwh", f"outside [e_min_mwh, e_max_mwh] for {list(bad)}")
+    sched = x.grid_schedule_mw
+    if sched is not None:
+        if not sched.index.equals(t):
+            _fail("grid_schedule_mw", "time index differs from load_p_mw")
+        if not np.isfinite(sched.to_numpy(dtype=float)).all():
+            _fail("grid_schedule_mw", "contains NaN or infinite values")
+        if "imbalance_price_eur_per_mwh" not in x.grid.columns:
+            _fail("grid", "a schedule needs the column imbalance_price_eur_per_mwh")
     if x.import_max_mw < 0 or x.export_max_mw < 0:
         _fail("import_max_mw/export_max_mw", "must be >= 0")
     _validate_conventional(x)

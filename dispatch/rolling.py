@@ -81,6 +81,9 @@ def same_structure(a: DispatchInputs, b: DispatchInputs) -> bool:
     connection limits, and the network data. Time series and the state at the
     window start may differ (see :func:`dispatch.model.update_model`).
     """
+    if a.grid_schedule_mw is None or b.grid_schedule_mw is None:
+        if (a.grid_schedule_mw is None) != (b.grid_schedule_mw is None):
+            return False
     fixed_a = (len(a.time), a.dt_h, a.options, a.ext_grid_bus, a.import_max_mw, a.export_max_mw)
     fixed_b = (len(b.time), b.dt_h, b.options, b.ext_grid_bus, b.import_max_mw, b.export_max_mw)
     if fixed_a != fixed_b:

@@ -191,6 +191,8 @@ class DispatchSpec(_Strict):
     horizon_h: int | None = Field(default=None, gt=0)
     window_h: int | None = Field(default=None, gt=0)
     loss_iterations: int = Field(default=0, ge=0, le=10)
+    intraday_redispatch: bool = False
+    intraday_horizon_h: int = Field(default=24, gt=0)
     voll_eur_per_mwh: float = Field(default=3000.0, ge=0)
     overgeneration_cost_eur_per_mwh: float = Field(default=3000.0, ge=0)
     curtailment_cost_eur_per_mwh: float = Field(default=0.1, ge=0)

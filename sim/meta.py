@@ -47,6 +47,18 @@ def run_meta(case: Case, output: RunOutput) -> dict[str, Any]:
             "solver_time_s": st.solver_time_s,
             "extract_time_s": st.extract_time_s,
         },
+        "intraday": (
+            None
+            if output.intraday_stats is None
+            else {
+                "windows": output.intraday_stats.windows,
+                "models_built": output.intraday_stats.models_built,
+                "build_time_s": output.intraday_stats.build_time_s,
+                "update_time_s": output.intraday_stats.update_time_s,
+                "solve_time_s": output.intraday_stats.solve_time_s,
+                "solver_time_s": output.intraday_stats.solver_time_s,
+            }
+        ),
         "timings_s": output.timings_s,
         "loss_iterations_mwh": output.loss_iterations_mwh,
     }

@@ -51,6 +51,7 @@ class RunOutput:
     stats: RollingStats
     timings_s: dict[str, float]
     loss_iterations_mwh: list[float] = field(default_factory=list)
+    intraday_stats: RollingStats | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class _Setup:
     signals_history: pd.DataFrame | None
     storage: pd.DataFrame
     conventional: pd.DataFrame
+    imbalance_price: pd.Series
 
 
 def case_profiles(case: Case, net: Any, kinds: pd.Series) -> tuple[Profiles, Profiles]:
@@ -118,13 +120,41 @@ def _setup(case: Case) -> _Setup:
         ),
         storage=storage_table(case, nd.storage_bus),
         conventional=conventional_table(case, nd.sgen_bus),
+        imbalance_price=_imbalance_price(case, index),
     )
 
 
+def _imbalance_price(case: Case, index: pd.DatetimeIndex) -> pd.Series:
+    """The case's imbalance price on ``index`` [EUR/MWh] (0 if not given)."""
+    spec = case.external_grid.imbalance_price_eur_per_mwh
+    if spec is None:
+        return pd.Series(0.0, index=index, name="imbalance_price_eur_per_mwh")
+    key = "external_grid.imbalance_price_eur_per_mwh"
+    return series_from_spec(spec, index, key).rename("imbalance_price_eur_per_mwh")
+
+
+def _intraday(case: Case) -> Case:
+    """The intraday stage of ``case``: hourly windows of ``intraday_horizon_h`` with
+    forecasts issued at each window's start."""
+    d = case.dispatch.model_copy(
+        update={
+            "rolling": "intraday",
+            "window_h": 1,
+            "horizon_h": case.dispatch.intraday_horizon_h,
+        }
+    )
+    fc = case.forecast.model_copy(update={"lead_h": 0.0})
+    return case.model_copy(update={"dispatch": d, "forecast": fc})
+
+
 def _dispatch(
-    case: Case, s: _Setup, branch_loss_mw: pd.DataFrame | None
+    case: Case,
+    s: _Setup,
+    branch_loss_mw: pd.DataFrame | None,
+    schedule_mw: pd.Series | None = None,
 ) -> tuple[DispatchResult, RollingStats, Forecasts]:
-    """Fit the forecasters and dispatch the period window by window."""
+    """Fit the forecasters and dispatch the period window by window (against the
+    net-import schedule ``schedule_mw`` [MW] if given)."""
     signals_all = s.signals_history if s.signals_history is not None else s.signals
     fc = Forecasts.fit(
         case.forecast,
@@ -149,7 +179,13 @@ def _dispatch(
             renewable_bus=renewable_bus,
             storage=s.storage,
             storage_e_initial_mwh=e0,
-            grid=fc.signals(signals_all, steps),
+            grid=(
+                fc.signals(signals_all, steps)
+                if schedule_mw is None
+                else fc.signals(signals_all, steps).assign(
+                    imbalance_price_eur_per_mwh=s.imbalance_price.loc[steps].to_numpy()
+                )
+            ),
             ext_grid_bus=s.nd.ext_grid_bus,
             import_max_mw=eg.import_max_mw if eg.import_max_mw is not None else inf,
             export_max_mw=eg.export_max_mw if eg.export_max_mw is not None else inf,
@@ -159,6 +195,7 @@ def _dispatch(
             conventional=s.conventional,
             conventional_state=conv_state0,
             branch_loss_mw=None if branch_loss_mw is None else branch_loss_mw.loc[steps],
+            grid_schedule_mw=None if schedule_mw is None else schedule_mw.loc[steps],
         )
 
     d = case.dispatch
@@ -225,9 +262,14 @@ def run(case: Case) -> RunOutput:
     timings["dispatch_s"] = timings["powerflow_s"] = 0.0
     loss_mwh: list[float] = []
     branch_loss: pd.DataFrame | None = None
+    intraday_stats: RollingStats | None = None
     for iteration in range(case.dispatch.loss_iterations + 1):
         t1 = time.perf_counter()
         dispatch, stats, fc = _dispatch(case, s, branch_loss)
+        schedule = dispatch
+        if case.dispatch.intraday_redispatch:
+            net_import = dispatch.grid_import_p_mw["grid"] - dispatch.grid_export_p_mw["grid"]
+            dispatch, intraday_stats, fc = _dispatch(_intraday(case), s, branch_loss, net_import)
         t2 = time.perf_counter()
         real, pf = _check(s, dispatch, fc, case.powerflow.engine)
         timings["dispatch_s"] += t2 - t1
@@ -235,19 +277,28 @@ def run(case: Case) -> RunOutput:
         loss_mwh.append(float(pf.losses_p_mw["total"].sum()) * case.time.dt_h)
         logger.info("iteration %d: AC losses %.4f MWh", iteration, loss_mwh[-1])
         branch_loss = _branch_losses(pf, s.nd.branches.index)
-    results = _results(case, s, dispatch, fc, real, pf)
+    results = _results(case, s, dispatch, schedule, fc, real, pf)
     timings["total_s"] = time.perf_counter() - t0
-    return RunOutput(results=results, stats=stats, timings_s=timings, loss_iterations_mwh=loss_mwh)
+    return RunOutput(
+        results=results,
+        stats=stats,
+        timings_s=timings,
+        loss_iterations_mwh=loss_mwh,
+        intraday_stats=intraday_stats,
+    )
 
 
 def _results(
     case: Case,
     s: _Setup,
     dispatch: DispatchResult,
+    schedule: DispatchResult,
     fc: Forecasts,
     real: Realised,
     pf: PowerFlowResults,
 ) -> SimulationResults:
+    """Collect the results; ``schedule`` is the dispatch whose exchange with the grid
+    is the schedule (the day-ahead stage with an intraday re-dispatch)."""
     ext = pf.ext_grid_p_mw.sum(axis=1)
     renewable_bus = s.nd.sgen_bus.loc[s.kinds.index]
     assets = assets_table(
@@ -262,12 +313,7 @@ def _results(
         system_price_eur_per_mwh=dispatch.system_price_eur_per_mwh["system"],
         system_mef_tco2_per_mwh=dispatch.system_mef_tco2_per_mwh["system"],
     )
-    imb = case.external_grid.imbalance_price_eur_per_mwh
-    signals["imbalance_price_eur_per_mwh"] = (
-        series_from_spec(imb, s.index, "external_grid.imbalance_price_eur_per_mwh")
-        if imb is not None
-        else 0.0
-    )
+    signals["imbalance_price_eur_per_mwh"] = s.imbalance_price
     return SimulationResults(
         assets=assets,
         bus_table=bus_table(s.net),
@@ -287,8 +333,8 @@ def _results(
         conventional_on=dispatch.conventional_on,
         grid_import_p_mw=ext.clip(lower=0.0).to_frame("grid"),
         grid_export_p_mw=(-ext).clip(lower=0.0).to_frame("grid"),
-        planned_import_p_mw=dispatch.grid_import_p_mw,
-        planned_export_p_mw=dispatch.grid_export_p_mw,
+        planned_import_p_mw=schedule.grid_import_p_mw,
+        planned_export_p_mw=schedule.grid_export_p_mw,
         dispatch_overgen_p_mw=dispatch.overgen_p_mw,
         losses_p_mw=pf.losses_p_mw,
         injection_balance_p_mw=pf.injection_balance_p_mw,

@@ -47,7 +47,8 @@ class SimulationResults:
     grid_import_p_mw, grid_export_p_mw
         Realised exchange with the external grid from the AC power flow [MW].
     planned_import_p_mw, planned_export_p_mw
-        Exchange planned by the dispatch [MW].
+        Exchange scheduled by the dispatch [MW]: the day-ahead stage's when an
+        intraday re-dispatch follows it.
     dispatch_overgen_p_mw
         Over-generation slack used by the dispatch per bus [MW].
     losses_p_mw, injection_balance_p_mw

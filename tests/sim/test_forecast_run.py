@@ -107,3 +107,28 @@ def test_regression_beats_persistence_on_day_ahead_load(tmp_path: Path) -> None:
     assert table.loc["load", "skill"] > 0.3
     assert (tmp_path / "backtest" / "load.csv").is_file()
     assert (tmp_path / "backtest" / "load.png").stat().st_size > 5_000
+
+
+def test_intraday_redispatch_reduces_a_dear_imbalance() -> None:
+    """One day re-dispatched every hour on fresh forecasts against the day-ahead
+    schedule, deviations priced at 200 EUR/MWh: the surplus against the schedule is
+    curtailed or stored instead of exported, the total imbalance falls, and the
+    schedule stays the day-ahead one."""
+    day = load_case(
+        DATA / "forecast_two_days.yaml",
+        ["external_grid.imbalance_price_eur_per_mwh.constant=200", "time.end=2016-07-06T00:00Z"],
+    )
+    day_ahead = run(day)
+    d = day.dispatch.model_copy(update={"intraday_redispatch": True})
+    again = run(day.model_copy(update={"dispatch": d}))
+    assert again.intraday_stats is not None and again.intraday_stats.windows == 24
+    pd.testing.assert_frame_equal(
+        again.results.planned_import_p_mw, day_ahead.results.planned_import_p_mw
+    )
+    before, after = imbalance_p_mw(day_ahead.results), imbalance_p_mw(again.results)
+    # surplus beyond the schedule can be curtailed or stored: it mostly goes away
+    surplus_before = (-before).clip(lower=0.0).sum()
+    surplus_after = (-after).clip(lower=0.0).sum()
+    assert surplus_after < 0.3 * surplus_before
+    # a shortfall (renewables below their forecast) only the battery can cover
+    assert after.abs().sum() < before.abs().sum()
