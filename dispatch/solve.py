@@ -182,14 +182,7 @@ class PersistentDispatchSolver:
             m.emission_sensitivity.clear()
         timer = HierarchicalTimer()
         t0 = time.perf_counter()
-        res = self._highs.solve(
-            m,
-            time_limit=time_limit_s,
-            load_solutions=False,
-            raise_exception_on_nonoptimal_result=False,
-            timer=timer,
-        )
-        self.solves += 1
+        res = self._solve_once(time_limit_s, timer)
         highs_s = self._run_time_s(res)
         tc = res.termination_condition
         if tc in _INFEASIBLE:
@@ -221,6 +214,18 @@ class PersistentDispatchSolver:
             sensitivity_time_s=t_sens,
         )
 
+    def _solve_once(self, time_limit_s: float, timer: HierarchicalTimer) -> Results:
+        """One HiGHS run of the loaded model; results are not loaded into it."""
+        res = self._highs.solve(
+            self.model,
+            time_limit=time_limit_s,
+            load_solutions=False,
+            raise_exception_on_nonoptimal_result=False,
+            timer=timer,
+        )
+        self.solves += 1
+        return res
+
     def _fixed_integer_duals(
         self, time_limit_s: float, timer: HierarchicalTimer, duals: bool = True
     ) -> float:
@@ -240,14 +245,7 @@ class PersistentDispatchSolver:
             v.domain = pyo.Reals
             v.fix(value)
         try:
-            res = self._highs.solve(
-                m,
-                time_limit=time_limit_s,
-                load_solutions=False,
-                raise_exception_on_nonoptimal_result=False,
-                timer=timer,
-            )
-            self.solves += 1
+            res = self._solve_once(time_limit_s, timer)
             tc = res.termination_condition
             if tc != TerminationCondition.convergenceCriteriaSatisfied:
                 raise DispatchSolveError(
