@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Forecast backtest (skill against persistence):\n{table.to_string()}\n")
         folder, kpis = run_case(case, args.out)
     except CaseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # errors found after loading (grid, profiles, forecasts) name only the key
+        where = "" if str(exc).startswith(str(args.case)) else f"{args.case}: "
+        print(f"error: {where}{exc}", file=sys.stderr)
         return 2
     except DispatchSolveError as exc:
         print(f"error: {args.case}: dispatch failed: {exc}", file=sys.stderr)

@@ -56,6 +56,7 @@ def test_unknown_bus_exits_2_naming_the_key() -> None:
     )
     assert res.returncode == 2
     assert "storage.0.bus" in res.stderr and "Nowhere" in res.stderr
+    assert "cases/default.yaml: storage.0.bus" in res.stderr
 
 
 def test_period_outside_profiles_exits_2() -> None:
@@ -69,6 +70,23 @@ def test_period_outside_profiles_exits_2() -> None:
     )
     assert res.returncode == 2
     assert "time" in res.stderr and "outside" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_too_little_forecast_history_exits_2_naming_the_key() -> None:
+    res = cli(
+        "cases/forecast_30days.yaml",
+        "--set",
+        "time.start=2016-01-01T00:00:00Z",
+        "--set",
+        "time.end=2016-01-03T00:00:00Z",
+        "--no-plots",
+        "--out",
+        "/nonexistent-dir",
+    )
+    assert res.returncode == 2
+    assert "cases/forecast_30days.yaml: forecast." in res.stderr
+    assert "Traceback" not in res.stderr
 
 
 def test_help_documents_every_option() -> None:
