@@ -4,8 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CASE ?= cases/default.yaml
+# e.g. BENCH_ARGS='--long-repeats 3' or '--full'; see benchmarks/README.md
+BENCH_ARGS ?=
+BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test lint clean
+.PHONY: run test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +26,14 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy grid dispatch forecasting sim run_sim.py
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+# benchmarks against HiGHS alone, PyPSA and pandapower; writes benchmarks/RESULTS.md (~40 min)
+bench: $(BENCH_STAMP)
+	$(PY) -m benchmarks.run_all $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
