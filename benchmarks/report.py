@@ -380,10 +380,10 @@ def write_report(path: Path, meta: dict[str, Any], s: Summary) -> None:
     lines += [
         "## Notes",
         "",
-        "- SimBench's profiles are stamped in local time; `grid/profiles.py` reads them as "
-        "UTC, which leaves 2016-03-27 02:00 UTC without data and stops a year-long run "
-        "there. The benchmarks fill that hour by linear interpolation "
-        "(`benchmarks.studies.dst_gap_filled`) until the reader is fixed.",
+        "- SimBench's profiles are stamped in local time; `grid/profiles.py` converts "
+        "them to UTC, so the year runs 2015-12-31 23:00 to 2016-12-31 23:00 UTC. Runs "
+        "before that fix read the stamps as UTC and filled the spring daylight-saving "
+        "hour by interpolation (`benchmarks.studies.dst_gap_filled`, now a guard).",
         "- The intraday studies run one week (168 windows), not a month: a month has 4.4 "
         "times the windows (about 6 minutes per grid here, with its floor), too long for "
         "the default budget; `BENCH_ARGS=--full` adds the rural month, the rural "

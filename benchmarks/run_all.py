@@ -27,7 +27,7 @@ from benchmarks.report import write_report
 
 HERE = Path(__file__).resolve().parent
 #: periods of the studies: the year, the intraday week and the peer comparison
-YEAR = ("2016-01-01T00:00:00Z", "2017-01-01T00:00:00Z")
+YEAR = ("2015-12-31T23:00:00Z", "2016-12-31T23:00:00Z")
 INTRADAY_WEEK = ("2016-03-01T00:00:00Z", "2016-03-08T00:00:00Z")
 INTRADAY_MONTH = ("2016-03-01T00:00:00Z", "2016-03-31T00:00:00Z")
 PEER_WEEKS = ("2016-03-01T00:00:00Z", "2016-03-15T00:00:00Z")

@@ -1,13 +1,10 @@
 """The studies the benchmarks time: the default case on two SimBench grids, for a
 period and a rolling preset, built with the project's own case loader.
 
-SimBench's 2016 profiles are stamped in local time (CET/CEST): the quarter hours
-of 27 March 02:00-02:45 are missing and those of 30 October 02:00-02:45 appear
-twice. :func:`grid.profiles.simbench_profiles` reads the stamps as UTC, so the
-hourly profiles hold NaN at 2016-03-27 02:00 UTC and a year-long run stops there
-("no forecast for some steps"). Until that is fixed in ``grid/profiles.py``,
-:func:`dst_gap_filled` fills such hours by linear interpolation for the
-benchmarks (nothing else in the profiles changes).
+SimBench's 2016 profiles are stamped in local time (CET/CEST);
+:func:`grid.profiles.simbench_profiles` converts them to UTC, so the year has no
+gap. :func:`dst_gap_filled` stays as a guard: it fills hours without data by
+linear interpolation and counts them (0 since the reader converts time zones).
 """
 
 from __future__ import annotations
@@ -26,8 +23,9 @@ from sim.case import Case, load_case
 
 #: the case every study starts from (its battery, tariffs and export limit)
 BASE_CASE = Path(__file__).resolve().parents[1] / "cases" / "default.yaml"
-#: the benchmark year: SimBench profiles cover 2016 (366 days, 8784 h)
-YEAR_START, YEAR_END = "2016-01-01T00:00:00Z", "2017-01-01T00:00:00Z"
+#: the benchmark year: SimBench profiles cover 2016 in German local time, i.e.
+#: 2015-12-31 23:00 to 2016-12-31 23:00 UTC (366 days, 8784 h)
+YEAR_START, YEAR_END = "2015-12-31T23:00:00Z", "2016-12-31T23:00:00Z"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 """Actual load and renewable profiles on a UTC time index.
 
-SimBench ships a year (2016) of 15-minute profiles. Their time stamps carry no
-daylight-saving shifts and are read as UTC, each marking the start of its interval;
-resampling to a coarser resolution takes the mean power over the interval.
+SimBench ships a year (2016) of 15-minute profiles. Their time stamps are German
+local time with daylight-saving shifts (27 March 2016 has no 02:00-02:45, 30 October
+repeats them), so they are read as Europe/Berlin time and converted to UTC: the
+profiles cover 2015-12-31 23:00 to 2016-12-31 23:00 UTC without gap or repeat. Each
+stamp marks the start of its interval; resampling to a coarser resolution takes the
+mean power over the interval.
 """
 
 from __future__ import annotations
@@ -15,9 +18,27 @@ import pandas as pd
 
 from grid.assets import CONVENTIONAL_TYPE
 
+#: the time zone of SimBench's profile time stamps
+SIMBENCH_TIME_ZONE = "Europe/Berlin"
+
 
 class ProfileError(ValueError):
     """Profiles cannot be produced for the requested period; the message says why."""
+
+
+def _utc_stamps(net: pp.pandapowerNet) -> pd.DatetimeIndex:
+    """The SimBench profile time stamps in UTC (from local time with DST shifts)."""
+    local = pd.DatetimeIndex(pd.to_datetime(net.profiles["load"]["time"], format="%d.%m.%Y %H:%M"))
+    try:
+        stamps = local.tz_localize(SIMBENCH_TIME_ZONE, ambiguous="infer", nonexistent="raise")
+    except (ValueError, TypeError) as exc:  # pytz/zoneinfo errors derive from these
+        raise ProfileError(
+            f"profile time stamps are not local {SIMBENCH_TIME_ZONE} time: {exc}"
+        ) from None
+    stamps = stamps.tz_convert("UTC")
+    if not stamps.is_monotonic_increasing or stamps.has_duplicates:
+        raise ProfileError("profile time stamps are not strictly increasing in UTC")
+    return stamps
 
 
 @dataclass(frozen=True)
@@ -48,8 +69,8 @@ def profile_period(net: pp.pandapowerNet) -> tuple[pd.Timestamp, pd.Timestamp]:
     """
     if not getattr(net, "profiles", None):
         raise ProfileError("the grid carries no SimBench profiles (use a SimBench grid)")
-    stamps = pd.to_datetime(net.profiles["load"]["time"], format="%d.%m.%Y %H:%M", utc=True)
-    return stamps.iloc[0], stamps.iloc[-1] + pd.Timedelta(minutes=15)
+    stamps = _utc_stamps(net)
+    return stamps[0], stamps[-1] + pd.Timedelta(minutes=15)
 
 
 def simbench_profiles(
@@ -75,8 +96,8 @@ def simbench_profiles(
         raise ProfileError("the grid carries no SimBench profiles (use a SimBench grid)")
     if resolution_min % 15:
         raise ProfileError(f"SimBench profiles are 15-minute; resolution_min={resolution_min}")
-    stamps = pd.to_datetime(net.profiles["load"]["time"], format="%d.%m.%Y %H:%M", utc=True)
-    first, last = profile_period(net)
+    stamps = _utc_stamps(net)
+    first, last = stamps[0], stamps[-1] + pd.Timedelta(minutes=15)
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if start < first or end > last:
         raise ProfileError(f"period {start} .. {end} is outside the profiles' {first} .. {last}")
@@ -86,7 +107,7 @@ def simbench_profiles(
         view[table] = net[table].iloc[0:0]
     view["sgen"] = net.sgen[net.sgen["type"] != CONVENTIONAL_TYPE]
     absolute = sb.get_absolute_values(view, profiles_instead_of_study_cases=True)
-    index = pd.DatetimeIndex(stamps.to_numpy(), name="time")
+    index = stamps.rename("time")
 
     def frame(element: str, quantity: str) -> pd.DataFrame:
         df = absolute[(element, quantity)].copy()

@@ -25,9 +25,10 @@ def day_profiles(lv_net: pp.pandapowerNet) -> Profiles:
 
 
 def _raw_quarter_hours(net: pp.pandapowerNet, table: str, column: str) -> pd.Series:
-    """The raw 15-minute relative profile of ``table`` on 1 June, by time string."""
+    """The raw 15-minute relative profile of ``table`` on 1 June (UTC): the stamps are
+    German summer time, two hours ahead of UTC."""
     raw = net.profiles[table]
-    dates = pd.to_datetime(raw["time"], format="%d.%m.%Y %H:%M")
+    dates = pd.to_datetime(raw["time"], format="%d.%m.%Y %H:%M") - pd.Timedelta(hours=2)
     on_day = (dates >= "2016-06-01") & (dates < "2016-06-02")
     return raw.loc[on_day, column].astype(float)
 
@@ -80,7 +81,7 @@ def test_fifteen_minute_resolution_returns_the_raw_values(lv_net: pp.pandapowerN
 @pytest.mark.parametrize(
     ("start", "end"),
     [
-        ("2015-12-31 23:00", "2016-01-01 02:00"),
+        ("2015-12-31 22:00", "2016-01-01 02:00"),
         ("2016-12-31 22:00", "2017-01-01 01:00"),
         ("2017-03-01 00:00", "2017-03-02 00:00"),
     ],
@@ -91,11 +92,12 @@ def test_period_outside_2016_raises(lv_net: pp.pandapowerNet, start: str, end: s
 
 
 def test_the_whole_year_is_inside(lv_net: pp.pandapowerNet) -> None:
-    """The last interval starts at 23:45 on 31 Dec and ends at midnight."""
+    """The last interval starts at 23:45 local (22:45 UTC) on 31 Dec and ends at
+    midnight local (23:00 UTC)."""
     p = simbench_profiles(
         lv_net,
+        pd.Timestamp("2016-12-31 22:00", tz="UTC"),
         pd.Timestamp("2016-12-31 23:00", tz="UTC"),
-        pd.Timestamp("2017-01-01 00:00", tz="UTC"),
     )
     assert len(p.load_p_mw) == 1
 
@@ -171,3 +173,20 @@ def test_network_data_maps_element_names_to_bus_names(lv_net: pp.pandapowerNet) 
         zip(net.sgen["name"], net.bus.loc[net.sgen["bus"], "name"], strict=True)
     )
     assert nd.sgen_bus["LV1.101 SGen 4"] == net.bus.at[net.sgen.at[2, "bus"], "name"]
+
+
+def test_daylight_saving_days_have_every_utc_hour_once(mv_net: pp.pandapowerNet) -> None:
+    """SimBench stamps are German local time: read in UTC, the spring-forward and
+    fall-back nights have no gap and no repeated hour, and the year starts at
+    2015-12-31 23:00 UTC."""
+    from grid.profiles import profile_period
+
+    first, end = profile_period(mv_net)
+    assert first == pd.Timestamp("2015-12-31 23:00", tz="UTC")
+    assert end == pd.Timestamp("2016-12-31 23:00", tz="UTC")
+    for day in ("2016-03-27", "2016-10-30"):
+        start = pd.Timestamp(day, tz="UTC")
+        p = simbench_profiles(mv_net, start, start + pd.Timedelta(days=1))
+        assert len(p.load_p_mw) == 24
+        assert p.load_p_mw.notna().all().all()
+        assert p.load_p_mw.index.is_unique
