@@ -302,7 +302,7 @@ def update_network(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
             f"load_p_mw: {len(x.time)} steps, the built model has {len(m.T)}; rebuild the model"
         )
     if not hasattr(m, "q_load_mvar"):
-        model = "copperplate" if list(m.NODE) == [SYSTEM] else "dc"
+        model = "dc" if hasattr(m, "BRANCH") else "copperplate"
         m.loss_mw.store_values(node_losses(x, model, list(m.NODE)))
         return
     net = x.network

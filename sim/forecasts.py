@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from forecasting.base import Forecaster, ForecastError
@@ -142,9 +141,3 @@ def history_start(
     period, not before the first available profile value."""
     wanted = start - pd.Timedelta(days=spec.history_days)
     return max(wanted, first_available)
-
-
-def forecast_errors_mw(forecast: pd.DataFrame, actual: pd.DataFrame) -> pd.Series:
-    """Summed forecast minus summed actual per step [MW]."""
-    diff = forecast.sum(axis=1) - actual.reindex(index=forecast.index).sum(axis=1)
-    return diff.astype(float).where(np.isfinite(diff))

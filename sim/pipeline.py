@@ -68,7 +68,7 @@ class _Setup:
     signals_history: pd.DataFrame | None
     storage: pd.DataFrame
     conventional: pd.DataFrame
-    imbalance_price: pd.Series
+    imbalance_price_eur_per_mwh: pd.Series
 
 
 def case_profiles(case: Case, net: Any, kinds: pd.Series) -> tuple[Profiles, Profiles]:
@@ -120,7 +120,7 @@ def _setup(case: Case) -> _Setup:
         ),
         storage=storage_table(case, nd.storage_bus),
         conventional=conventional_table(case, nd.sgen_bus),
-        imbalance_price=_imbalance_price(case, index),
+        imbalance_price_eur_per_mwh=_imbalance_price(case, index),
     )
 
 
@@ -183,7 +183,7 @@ def _dispatch(
                 fc.signals(signals_all, steps)
                 if schedule_mw is None
                 else fc.signals(signals_all, steps).assign(
-                    imbalance_price_eur_per_mwh=s.imbalance_price.loc[steps].to_numpy()
+                    imbalance_price_eur_per_mwh=s.imbalance_price_eur_per_mwh.loc[steps].to_numpy()
                 )
             ),
             ext_grid_bus=s.nd.ext_grid_bus,
@@ -313,7 +313,7 @@ def _results(
         system_price_eur_per_mwh=dispatch.system_price_eur_per_mwh["system"],
         system_mef_tco2_per_mwh=dispatch.system_mef_tco2_per_mwh["system"],
     )
-    signals["imbalance_price_eur_per_mwh"] = s.imbalance_price
+    signals["imbalance_price_eur_per_mwh"] = s.imbalance_price_eur_per_mwh
     return SimulationResults(
         assets=assets,
         bus_table=bus_table(s.net),

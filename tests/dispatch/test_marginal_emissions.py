@@ -19,7 +19,7 @@ import pyomo.environ as pyo
 import pytest
 
 from dispatch.extract import DispatchResult, concat_results, extract
-from dispatch.inputs import DispatchInputs, DispatchOptions, NetworkInputs
+from dispatch.inputs import STORAGE_COLUMNS, DispatchInputs, DispatchOptions, NetworkInputs
 from dispatch.model import build_model
 from dispatch.rolling import run_rolling
 from dispatch.solve import PersistentDispatchSolver
@@ -88,19 +88,7 @@ def _network_inputs(
         load_bus=pd.Series({b: b for b in load_mw}, dtype=object),
         renewable_p_mw=none,
         renewable_bus=pd.Series(dtype=object),
-        storage=pd.DataFrame(
-            columns=[
-                "bus",
-                "p_max_mw",
-                "e_min_mwh",
-                "e_max_mwh",
-                "e_terminal_min_mwh",
-                "eff_charge",
-                "eff_discharge",
-                "standing_loss_per_h",
-                "wear_cost_eur_per_mwh",
-            ]
-        ),
+        storage=pd.DataFrame(columns=list(STORAGE_COLUMNS)),
         storage_e_initial_mwh=pd.Series(dtype=float),
         grid=pd.DataFrame(
             {

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from dispatch.extract import extract
-from dispatch.inputs import DispatchInputError, DispatchInputs, DispatchOptions, NetworkInputs
+from dispatch.inputs import (
+    STORAGE_COLUMNS,
+    DispatchInputError,
+    DispatchInputs,
+    DispatchOptions,
+    NetworkInputs,
+)
 from dispatch.model import build_model
 from dispatch.solve import solve
 from dispatch.topology import radial_tree
@@ -70,19 +76,7 @@ def inputs(
         load_bus=pd.Series({b: b for b in load}, dtype=object),
         renewable_p_mw=pd.DataFrame({f"w_{b}": v for b, v in wind.items()}, index=idx, dtype=float),
         renewable_bus=pd.Series({f"w_{b}": b for b in wind}, dtype=object),
-        storage=pd.DataFrame(
-            columns=[
-                "bus",
-                "p_max_mw",
-                "e_min_mwh",
-                "e_max_mwh",
-                "e_terminal_min_mwh",
-                "eff_charge",
-                "eff_discharge",
-                "standing_loss_per_h",
-                "wear_cost_eur_per_mwh",
-            ]
-        ),
+        storage=pd.DataFrame(columns=list(STORAGE_COLUMNS)),
         storage_e_initial_mwh=pd.Series(dtype=float),
         grid=pd.DataFrame(
             {
