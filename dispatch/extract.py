@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.inputs import DispatchInputs
+
+
+class Solution(Protocol):
+    """Where :func:`extract` reads a solved window from."""
+
+    def var_matrix(self, var: Any, keys: list[Any]) -> np.ndarray: ...
+
+    def row_values(self, kind: str, con: Any, keys: list[Any]) -> np.ndarray | None: ...
+
+    def value(self, name: str) -> float: ...
+
 
 #: charge and discharge both above this [MW] in one step count as simultaneous
 SIMULTANEOUS_TOL_MW = 1e-6
@@ -100,88 +112,133 @@ class DispatchResult:
         return DispatchResult(**kw)
 
 
-def _matrix(var: pyo.Var | None, units: list[str], n: int, index: pd.DatetimeIndex) -> pd.DataFrame:
+class ModelSolution:
+    """The solution held in a solved Pyomo model: variable values, ``m.dual`` and
+    ``m.emission_sensitivity`` (:class:`dispatch.solve.PersistentDispatchSolver`).
+
+    :class:`dispatch.array_solver.ArraySolution` offers the same methods for a
+    solution kept as arrays.
+    """
+
+    def __init__(self, m: pyo.ConcreteModel) -> None:
+        self._m = m
+
+    def var_matrix(self, var: pyo.Var, keys: list[Any]) -> np.ndarray:
+        """Values of ``var[key]`` for ``keys`` [var units]."""
+        return np.array([var[k].value for k in keys], dtype=float)
+
+    def row_values(self, kind: str, con: pyo.Constraint, keys: list[Any]) -> np.ndarray | None:
+        """``dual`` or ``emission`` sensitivity of ``con[key]`` (NaN where missing);
+        None without the Suffix."""
+        name = "dual" if kind == "dual" else "emission_sensitivity"
+        suffix = getattr(self._m, name, None)
+        if suffix is None:
+            return None
+        return np.array([suffix.get(con[k], np.nan) for k in keys], dtype=float)
+
+    def value(self, name: str) -> float:
+        """``objective``, ``cost_eur`` or ``emissions_tco2`` at the solution."""
+        return float(pyo.value(getattr(self._m, name)))
+
+
+def _matrix(
+    sol: Solution, var: pyo.Var | None, units: list[str], n: int, index: pd.DatetimeIndex
+) -> pd.DataFrame:
     """Values of a (unit, t) variable as a time x unit frame."""
     if var is None or not units:
         return pd.DataFrame(index=index, columns=pd.Index([], dtype=object), dtype=float)
-    values = np.array([var[u, t].value for u in units for t in range(n)], dtype=float)
+    values = sol.var_matrix(var, [(u, t) for u in units for t in range(n)])
     return pd.DataFrame(values.reshape(len(units), n).T, index=index, columns=units)
 
 
 def _per_node_mwh(
-    m: pyo.ConcreteModel, suffix: pyo.Suffix | None, x: DispatchInputs
+    m: pyo.ConcreteModel, sol: Solution, kind: str, x: DispatchInputs
 ) -> pd.DataFrame:
-    """``suffix[m.bus_balance[n, t]] / dt_h`` as a time x node frame (NaN where
-    missing): a derivative per MW in one step -> per MWh."""
+    """Row value ``kind`` of ``m.bus_balance[n, t]`` divided by ``dt_h`` as a time x
+    node frame (NaN where missing): a derivative per MW in one step -> per MWh."""
     nodes = list(m.NODE)
-    values = [
-        [
-            suffix.get(m.bus_balance[nd, t], np.nan) / x.dt_h if suffix is not None else np.nan
-            for nd in nodes
-        ]
-        for t in range(len(x.time))
-    ]
-    return pd.DataFrame(values, index=x.time, columns=nodes, dtype=float)
+    n = len(x.time)
+    values = sol.row_values(kind, m.bus_balance, [(nd, t) for t in range(n) for nd in nodes])
+    if values is None:
+        values = np.full(n * len(nodes), np.nan)
+    return pd.DataFrame(
+        values.reshape(n, len(nodes)) / x.dt_h, index=x.time, columns=nodes, dtype=float
+    )
 
 
 def _conventional(
-    m: pyo.ConcreteModel, n: int, index: pd.DatetimeIndex
+    sol: Solution, m: pyo.ConcreteModel, n: int, index: pd.DatetimeIndex
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Output [MW] and on/off state (1.0/0.0) of the conventional units."""
     blk = getattr(m, "conventional", None)
     if blk is None:
-        return _matrix(None, [], n, index), _matrix(None, [], n, index)
+        return _matrix(sol, None, [], n, index), _matrix(sol, None, [], n, index)
     units = list(blk.UNIT)
-    p_mw = _matrix(blk.p_mw, units, n, index)
+    p_mw = _matrix(sol, blk.p_mw, units, n, index)
     if hasattr(blk, "on"):
-        on = _matrix(blk.on, units, n, index).round()
+        on = _matrix(sol, blk.on, units, n, index).round()
     else:
         on = (p_mw > CONVENTIONAL_ON_TOL_MW).astype(float)
     return p_mw, on
 
 
-def extract(m: pyo.ConcreteModel, x: DispatchInputs) -> DispatchResult:
-    """Read the solved model into a :class:`DispatchResult`."""
+def extract(
+    m: pyo.ConcreteModel, x: DispatchInputs, solution: Solution | None = None
+) -> DispatchResult:
+    """Read the solution of model ``m`` into a :class:`DispatchResult`.
+
+    Parameters
+    ----------
+    m
+        The solved model (its sets name the rows and columns of the result).
+    x
+        The window's inputs.
+    solution
+        Where the solution is held; default: in ``m`` itself (:class:`ModelSolution`).
+    """
+    sol: Solution = ModelSolution(m) if solution is None else solution
     idx = x.time
     n = len(idx)
     ren = list(m.renewables.UNIT)
     sto = list(m.storage.UNIT)
     buses = list(m.loads.BUS)
-    p_ren = _matrix(m.renewables.p_mw, ren, n, idx)
+    p_ren = _matrix(sol, m.renewables.p_mw, ren, n, idx)
     avail = x.renewable_p_mw.reindex(columns=ren)
     series = lambda var, name: pd.DataFrame(  # noqa: E731
-        {name: [var[t].value for t in range(n)]}, index=idx, dtype=float
+        {name: sol.var_matrix(var, list(range(n)))}, index=idx, dtype=float
     )
     nodes = list(m.NODE)
-    lmp = _per_node_mwh(m, getattr(m, "dual", None), x)
-    lmef = _per_node_mwh(m, getattr(m, "emission_sensitivity", None), x)
+    lmp = _per_node_mwh(m, sol, "dual", x)
+    lmef = _per_node_mwh(m, sol, "emission", x)
     net = x.network
     slack = "system" if x.options.network_model == "copperplate" or net is None else net.slack_bus
     branches = list(m.BRANCH) if hasattr(m, "BRANCH") else list(getattr(m, "EDGE", []))
-    flows = _matrix(m.p_flow_mw, branches, n, idx) if branches else _matrix(None, [], n, idx)
-    vm = (
-        np.sqrt(_matrix(m.w_pu, nodes, n, idx).clip(lower=0.0))
-        if hasattr(m, "w_pu")
-        else _matrix(None, [], n, idx)
+    flows = (
+        _matrix(sol, m.p_flow_mw, branches, n, idx) if branches else _matrix(sol, None, [], n, idx)
     )
-    conv_p_mw, conv_on = _conventional(m, n, idx)
+    vm = (
+        np.sqrt(_matrix(sol, m.w_pu, nodes, n, idx).clip(lower=0.0))
+        if hasattr(m, "w_pu")
+        else _matrix(sol, None, [], n, idx)
+    )
+    conv_p_mw, conv_on = _conventional(sol, m, n, idx)
     return DispatchResult(
         renewable_p_mw=p_ren,
         curtailment_p_mw=(avail - p_ren).clip(lower=0.0),
-        storage_charge_p_mw=_matrix(m.storage.p_charge_mw, sto, n, idx),
-        storage_discharge_p_mw=_matrix(m.storage.p_discharge_mw, sto, n, idx),
-        storage_e_mwh=_matrix(m.storage.e_mwh, sto, n, idx),
+        storage_charge_p_mw=_matrix(sol, m.storage.p_charge_mw, sto, n, idx),
+        storage_discharge_p_mw=_matrix(sol, m.storage.p_discharge_mw, sto, n, idx),
+        storage_e_mwh=_matrix(sol, m.storage.e_mwh, sto, n, idx),
         grid_import_p_mw=series(m.grid.p_import_mw, "grid"),
         grid_export_p_mw=series(m.grid.p_export_mw, "grid"),
-        shed_p_mw=_matrix(m.loads.p_shed_mw, buses, n, idx),
-        overgen_p_mw=_matrix(m.loads.p_overgen_mw, buses, n, idx),
+        shed_p_mw=_matrix(sol, m.loads.p_shed_mw, buses, n, idx),
+        overgen_p_mw=_matrix(sol, m.loads.p_overgen_mw, buses, n, idx),
         system_price_eur_per_mwh=lmp[[slack]].set_axis(["system"], axis=1),
         lmp_eur_per_mwh=lmp,
         branch_p_mw=flows,
         vm_pu=vm,
-        objective_eur=float(pyo.value(m.objective)),
-        cost_eur=float(pyo.value(m.cost_eur)),
-        emissions_tco2=float(pyo.value(m.emissions_tco2)),
+        objective_eur=sol.value("objective"),
+        cost_eur=sol.value("cost_eur"),
+        emissions_tco2=sol.value("emissions_tco2"),
         conventional_p_mw=conv_p_mw,
         conventional_on=conv_on,
         lmef_tco2_per_mwh=lmef,

@@ -6,7 +6,7 @@ Validation happens once, here, before a model is built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -182,6 +182,10 @@ class DispatchInputs:
         Scheduled net import at the grid connection per step [MW] (e.g. a day-ahead
         dispatch's), for an intraday re-dispatch: deviations from it cost the
         ``imbalance_price_eur_per_mwh`` column of ``grid``. ``None`` for none.
+    n_active
+        Number of leading steps that form the window; the steps after them only pad
+        it to the length of a model built for longer windows (zero data, see
+        :func:`padded`) and are left out of the optimisation. ``None``: all steps.
     """
 
     dt_h: float
@@ -206,6 +210,7 @@ class DispatchInputs:
     )
     branch_loss_mw: pd.DataFrame | None = None
     grid_schedule_mw: pd.Series | None = None
+    n_active: int | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -214,6 +219,11 @@ class DispatchInputs:
     def time(self) -> pd.DatetimeIndex:
         """The window's time steps (interval starts, UTC)."""
         return pd.DatetimeIndex(self.load_p_mw.index)
+
+    @property
+    def steps_active(self) -> int:
+        """Number of steps of the window proper (:attr:`n_active`, or all)."""
+        return len(self.load_p_mw.index) if self.n_active is None else self.n_active
 
     @property
     def buses(self) -> list[str]:
@@ -276,6 +286,8 @@ def _validate(x: DispatchInputs) -> None:
             _fail("grid_schedule_mw", "contains NaN or infinite values")
         if "imbalance_price_eur_per_mwh" not in x.grid.columns:
             _fail("grid", "a schedule needs the column imbalance_price_eur_per_mwh")
+    if x.n_active is not None and not 1 <= x.n_active <= len(t):
+        _fail("n_active", f"must be between 1 and the {len(t)} steps (got {x.n_active})")
     if x.import_max_mw < 0 or x.export_max_mw < 0:
         _fail("import_max_mw/export_max_mw", "must be >= 0")
     _validate_conventional(x)
@@ -343,3 +355,44 @@ def _validate_network(x: DispatchInputs) -> None:
     if model == "lindistflow" and x.load_q_mvar is not None:
         if not x.load_q_mvar.index.equals(x.load_p_mw.index):
             _fail("load_q_mvar", "time index differs from load_p_mw")
+
+
+def padded(x: DispatchInputs, n_steps: int) -> DispatchInputs:
+    """Window ``x`` padded with zero-data steps to ``n_steps`` steps.
+
+    The added steps continue the time index at ``dt_h``; demand, availability,
+    prices, emission factors, reactive demand, loss estimates and the schedule are
+    zero there, and ``n_active`` is the number of steps of ``x``, so a model built
+    for ``n_steps`` can take the window by an update
+    (:func:`dispatch.model.update_model`) and the solver leaves the padding out
+    (:class:`dispatch.array_solver.ArrayDispatchSolver`). Static data and the
+    state at the window start are those of ``x``.
+
+    Raises
+    ------
+    DispatchInputError
+        If ``n_steps`` is less than the steps of ``x``.
+    """
+    n = len(x.time)
+    if n_steps < n:
+        _fail("n_steps", f"{n_steps} is less than the window's {n} steps")
+    if n_steps == n:
+        return x
+    step = pd.Timedelta(hours=x.dt_h)
+    extra = pd.date_range(x.time[-1] + step, periods=n_steps - n, freq=step, name=x.time.name)
+    index = x.time.append(extra)
+
+    def pad(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        return None if frame is None else frame.reindex(index, fill_value=0.0)
+
+    sched = x.grid_schedule_mw
+    return replace(
+        x,
+        load_p_mw=pad(x.load_p_mw),
+        renewable_p_mw=pad(x.renewable_p_mw),
+        grid=pad(x.grid),
+        load_q_mvar=pad(x.load_q_mvar),
+        branch_loss_mw=pad(x.branch_loss_mw),
+        grid_schedule_mw=None if sched is None else sched.reindex(index, fill_value=0.0),
+        n_active=x.steps_active,
+    )

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from dispatch.components._indexing import store_param
 from dispatch.inputs import DispatchInputError, DispatchInputs, NetworkInputs
 from dispatch.topology import network_injections, radial_tree
 
@@ -303,14 +304,14 @@ def update_network(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
         )
     if not hasattr(m, "q_load_mvar"):
         model = "dc" if hasattr(m, "BRANCH") else "copperplate"
-        m.loss_mw.store_values(node_losses(x, model, list(m.NODE)))
+        store_param(m.loss_mw, node_losses(x, model, list(m.NODE)))
         return
     net = x.network
     assert net is not None
     node_of = {str(b): str(n) for b, n in net.bus_map.items()}
     q_load = network_injections(x.load_q_mvar, x.load_bus, node_of, list(m.NODE), len(m.T))
-    m.q_load_mvar.store_values({(n, t): float(q_load[n][t]) for n in m.NODE for t in m.T})
+    store_param(m.q_load_mvar, {(n, t): q_load[n][t] for n in m.NODE for t in m.T})
     if x.branch_loss_mw is None:
-        m.loss_mw.store_values(0.0)
+        store_param(m.loss_mw, 0.0)
     else:
-        m.loss_mw.store_values(edge_losses(x, radial_tree(net.branches, net.slack_bus)))
+        store_param(m.loss_mw, edge_losses(x, radial_tree(net.branches, net.slack_bus)))

@@ -1,8 +1,8 @@
 """Receding horizon: solve windows in turn, commit their first hours, carry state.
 
-A window's model is built once and re-used for the next windows of the same length:
+A window's model is built once and re-used for the next windows (shorter ones padded):
 :func:`dispatch.model.update_model` writes the next window's data into its mutable
-parameters and :class:`dispatch.solve.PersistentDispatchSolver` pushes only those
+parameters and the solver (:func:`load_solver`) pushes only those
 into the model HiGHS holds (see ARCHITECTURE.md, section 4).
 """
 
@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from dispatch.array_solver import ArrayDispatchSolver, NotPaddableError
 from dispatch.extract import DispatchResult, concat_results, extract
-from dispatch.inputs import CONVENTIONAL_STATE_COLUMNS, DispatchInputs
+from dispatch.inputs import CONVENTIONAL_STATE_COLUMNS, DispatchInputs, padded
+from dispatch.lp_compile import NotAffineError
 from dispatch.model import build_model, update_model
 from dispatch.solve import PersistentDispatchSolver, SolveStatus
 
@@ -44,9 +46,10 @@ class RollingStats:
     statuses
         One :class:`SolveStatus` per window.
     models_built
-        Number of Pyomo models built: one per distinct window length (the last
-        windows may be shorter than the others) plus one per change of structure
-        (:func:`same_structure`), or one per window with ``rebuild``.
+        Number of Pyomo models built: one, plus one per change of structure
+        (:func:`same_structure`), plus, without padding (interface ``pyomo``), one
+        per further window length (the last windows may be shorter than the
+        others); one per window with ``rebuild``.
     """
 
     windows: int
@@ -64,8 +67,31 @@ class _Loaded:
     """A built model, its persistent solver and the inputs it was built from."""
 
     model: pyo.ConcreteModel
-    solver: PersistentDispatchSolver
+    solver: PersistentDispatchSolver | ArrayDispatchSolver
     built_from: DispatchInputs
+
+
+#: the solver interfaces of :func:`run_rolling`
+INTERFACES = ("arrays", "pyomo")
+
+
+def load_solver(
+    m: pyo.ConcreteModel, interface: str = "arrays"
+) -> PersistentDispatchSolver | ArrayDispatchSolver:
+    """The solver that keeps model ``m`` loaded in HiGHS.
+
+    ``arrays``: :class:`dispatch.array_solver.ArrayDispatchSolver` (compiled once,
+    data pushed as arrays), or the Pyomo persistent interface if the model does not
+    compile; ``pyomo``: :class:`dispatch.solve.PersistentDispatchSolver`.
+    """
+    if interface not in INTERFACES:
+        raise ValueError(f"interface must be one of {INTERFACES}, not {interface!r}")
+    if interface == "arrays":
+        try:
+            return ArrayDispatchSolver(m)
+        except NotAffineError as err:
+            logger.info("model does not compile to arrays (%s): Pyomo persistent interface", err)
+    return PersistentDispatchSolver(m)
 
 
 def _frames_equal(a: pd.DataFrame | pd.Series, b: pd.DataFrame | pd.Series) -> bool:
@@ -160,6 +186,23 @@ def conventional_state_after(
     )
 
 
+def _solve(
+    solver: PersistentDispatchSolver | ArrayDispatchSolver,
+    time_limit_s: float,
+    emission_sensitivities: bool,
+    n_active: int | None,
+) -> SolveStatus:
+    """One solve of a loaded model; ``n_active`` only for a padded window (arrays)."""
+    if n_active is not None:
+        assert isinstance(solver, ArrayDispatchSolver)
+        return solver.solve(
+            time_limit_s=time_limit_s,
+            emission_sensitivities=emission_sensitivities,
+            n_active=n_active,
+        )
+    return solver.solve(time_limit_s=time_limit_s, emission_sensitivities=emission_sensitivities)
+
+
 def window_plan(n_steps: int, window: int, horizon: int) -> list[tuple[int, int]]:
     """``(first step, number of steps)`` of every window: ``horizon`` steps cut at the
     end of the period, starting every ``window`` steps."""
@@ -177,6 +220,7 @@ def run_rolling(
     time_limit_s: float = 300.0,
     rebuild: bool = False,
     emission_sensitivities: bool = False,
+    interface: str = "arrays",
 ) -> tuple[DispatchResult, RollingStats]:
     """Dispatch ``time_index`` window by window.
 
@@ -188,14 +232,15 @@ def run_rolling(
     next window's inputs (the first window keeps the state ``inputs_for`` gave it).
     Without ``window_h``/``horizon_h`` the whole period is one window.
 
-    One model is built per distinct window length, so usually two: the full
-    horizon and the shorter windows at the end of the period (a shorter window
-    gets its own model rather than padding, which would change its optimum). A
-    later window of a length already built updates that model's data
-    (:func:`dispatch.model.update_model`) and re-solves it with the model still
-    loaded in HiGHS (:class:`dispatch.solve.PersistentDispatchSolver`); it is
-    rebuilt instead if its inputs differ in structure (:func:`same_structure`). A
-    model is dropped once no later window has its length.
+    A model is built for the first window and re-used: a later window updates
+    its data (:func:`dispatch.model.update_model`) and re-solves it with the model
+    still loaded in HiGHS (:func:`load_solver`); it is rebuilt instead if its
+    inputs differ in structure (:func:`same_structure`). The shorter windows at
+    the end of the period are padded to the horizon with zero-data steps that the
+    solver leaves out (:func:`dispatch.inputs.padded`; same optimum as a model of
+    their own length) with the ``arrays`` interface; with ``pyomo``, or where a
+    model cannot leave padding out, each length gets its own model. A model is
+    dropped once no later window needs it.
 
     Parameters
     ----------
@@ -219,13 +264,17 @@ def run_rolling(
     emission_sensitivities
         Compute the marginal emission factors of every window
         (``DispatchResult.lmef_tco2_per_mwh``; NaN without).
+    interface
+        How a model is kept in HiGHS (:func:`load_solver`): ``arrays`` (default,
+        the fast path) or ``pyomo`` (Pyomo's persistent interface, the reference).
     """
     n = len(time_index)
     horizon = n if horizon_h is None else max(1, round(horizon_h / dt_h))
     window = horizon if window_h is None else max(1, round(window_h / dt_h))
     window = min(window, horizon)
     plan = window_plan(n, window, horizon)
-    later = Counter(length for _, length in plan)
+    pad = interface == "arrays" and not rebuild
+    later = Counter(horizon if pad else length for _, length in plan)
     loaded: dict[int, _Loaded] = {}
     parts: list[DispatchResult] = []
     statuses: list[SolveStatus] = []
@@ -238,29 +287,47 @@ def run_rolling(
         x = inputs_for(steps, state)
         if conv_state is not None:
             x = replace(x, conventional_state=conv_state)
+        key = horizon if pad else length
+        later[key] -= 1
         t0 = time.perf_counter()
-        cur = loaded.get(length)
-        if cur is not None and same_structure(cur.built_from, x):
-            update_model(cur.model, x)
+        cur = loaded.get(key)
+        xm = padded(x, horizon) if cur is not None and length < key else x
+        status = None
+        if cur is not None and same_structure(cur.built_from, xm):
+            update_model(cur.model, xm)
             t_update += time.perf_counter() - t0
-        else:
-            if cur is not None:
-                logger.info("window at %s differs in structure: rebuilding its model", steps[0])
-            m = build_model(x, network_model)
-            cur = _Loaded(model=m, solver=PersistentDispatchSolver(m), built_from=x)
+            t1 = time.perf_counter()
+            try:
+                status = _solve(cur.solver, time_limit_s, emission_sensitivities, xm.n_active)
+            except NotPaddableError as err:
+                logger.info("window at %s: %s; building a model of its length", steps[0], err)
+                t_solve += time.perf_counter() - t1
+        elif cur is not None:
+            logger.info("window at %s differs in structure: rebuilding its model", steps[0])
+        # a first model: padded to the horizon if this window is shorter (then kept
+        # for the later windows), of the window's own length if that fails
+        for xb in [padded(x, key), x] if length < key else [x]:
+            if status is not None:
+                break
+            t0 = time.perf_counter()
+            m = build_model(xb, network_model)
+            cur = _Loaded(model=m, solver=load_solver(m, interface), built_from=xb)
             built += 1
             t_build += time.perf_counter() - t0
-        later[length] -= 1
-        if rebuild or later[length] == 0:
-            loaded.pop(length, None)
-        else:
-            loaded[length] = cur
-        t1 = time.perf_counter()
-        status = cur.solver.solve(
-            time_limit_s=time_limit_s, emission_sensitivities=emission_sensitivities
-        )
+            t1 = time.perf_counter()
+            try:
+                status = _solve(cur.solver, time_limit_s, emission_sensitivities, xb.n_active)
+            except NotPaddableError as err:
+                logger.info("window at %s: %s; building a model of its length", steps[0], err)
+                continue
+            if len(xb.time) == key and not rebuild:
+                loaded[key] = cur
+        assert status is not None and cur is not None
+        if rebuild or later[key] == 0:
+            loaded.pop(key, None)
         t2 = time.perf_counter()
-        part = extract(cur.model, x).head(window)
+        solution = cur.solver.solution if isinstance(cur.solver, ArrayDispatchSolver) else None
+        part = extract(cur.model, x, solution).head(window)
         t3 = time.perf_counter()
         t_solve, t_extract = t_solve + t2 - t1, t_extract + t3 - t2
         t_solver += status.solver_time_s

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
+import pyomo.environ as pyo
 
 from dispatch.inputs import DispatchInputError
 
@@ -57,3 +60,26 @@ def aligned_to_block(
             f"{name}: {len(frame.index)} steps, the built model has {n_steps}; rebuild the model"
         )
     return frame[order]
+
+
+def store_param(param: pyo.Param, values: Mapping[Any, float] | float) -> None:
+    """Write ``values`` (``{index: value}``, or one value for every index) into the
+    mutable, fully initialised Param ``param``.
+
+    Pyomo's ``store_values`` checks set membership and the domain of every value
+    one by one, which costs more than the rest of a window's update; here the
+    indices are those of the built block (an unknown one raises ``KeyError``) and
+    every value must be a finite real number.
+
+    Raises
+    ------
+    DispatchInputError
+        If a value is not finite.
+    """
+    data = param._data  # {index: ParamData} of the initialised mutable Param
+    items = values.items() if isinstance(values, Mapping) else ((k, values) for k in data)
+    for index, value in items:
+        v = float(value)
+        if not math.isfinite(v):
+            raise DispatchInputError(f"{param.name}[{index}]: value {value} is not finite")
+        data[index]._value = v

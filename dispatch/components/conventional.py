@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import units_by_bus
+from dispatch.components._indexing import store_param, units_by_bus
 from dispatch.inputs import DispatchInputError, DispatchInputs
 
 #: slack when turning hours into whole steps, so 3 h at 1 h per step is 3 steps, not 4
@@ -332,5 +332,4 @@ def update_conventional(blk: pyo.Block, x: DispatchInputs) -> None:
         param = blk.component(name)
         if param is None:
             continue  # commitment parameters exist only with unit commitment
-        for index, value in data.items():
-            param[index] = value
+        store_param(param, data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import series_data
+from dispatch.components._indexing import series_data, store_param
 from dispatch.inputs import DispatchInputError, DispatchInputs
 
 #: the time series of ``x.grid`` held in mutable parameters of the same name
@@ -120,7 +120,7 @@ def update_grid_connection(blk: pyo.Block, x: DispatchInputs) -> None:
             "model built with one; rebuild the model"
         )
     for column in GRID_SERIES:
-        getattr(blk, column).store_values(series_data(x.grid[column]))
+        store_param(getattr(blk, column), series_data(x.grid[column]))
     if x.grid_schedule_mw is not None:
-        blk.schedule_mw.store_values(series_data(x.grid_schedule_mw))
-        blk.imbalance_price_eur_per_mwh.store_values(series_data(x.grid[IMBALANCE_PRICE]))
+        store_param(blk.schedule_mw, series_data(x.grid_schedule_mw))
+        store_param(blk.imbalance_price_eur_per_mwh, series_data(x.grid[IMBALANCE_PRICE]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import units_by_bus
+from dispatch.components._indexing import store_param, units_by_bus
 from dispatch.inputs import DispatchInputError, DispatchInputs
 
 
@@ -22,13 +22,16 @@ def build_storage(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         \qquad e_{s,-1} = e^{0}_s
 
         \underline e_s \le e_{s,t} \le \bar e_s, \qquad e_{s,T-1} \ge e^{end}_s
+        \quad \text{(a bound: } e_{s,t} \ge f_{s,t} = \max(\underline e_s, e^{end}_s)
+        \text{ at the last step of the window, } \underline e_s \text{ before it)}
 
         \mathrm{injection}_{b,t} = \sum_{s: b(s)=b} (p^{dis}_{s,t} - p^{ch}_{s,t})
 
         \mathrm{cost} = \Delta t \sum_{s,t} c^{wear}_s (p^{ch}_{s,t} + p^{dis}_{s,t})
 
     :math:`\sigma_s` is the standing loss per hour. The initial energy
-    ``e_initial_mwh`` and the terminal minimum ``e_terminal_min_mwh`` are mutable
+    ``e_initial_mwh`` and the energy floor ``e_floor_mwh`` :math:`f_{s,t}` (the
+    terminal minimum at the window's last step ``x.n_active - 1``) are mutable
     parameters, carried between rolling windows (see :func:`update_storage`).
 
     Without ``x.options.storage_exact`` simultaneous charging and discharging is
@@ -55,14 +58,14 @@ def build_storage(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         within=pyo.Reals,
         initialize=x.storage_e_initial_mwh.astype(float).to_dict(),
     )
-    b.e_terminal_min_mwh = pyo.Param(
-        b.UNIT, mutable=True, within=pyo.Reals, initialize=col["e_terminal_min_mwh"]
+    b.e_floor_mwh = pyo.Param(
+        b.UNIT, m.T, mutable=True, within=pyo.Reals, initialize=energy_floor_mwh(x)
     )
     p_max = col["p_max_mw"]
     b.p_charge_mw = pyo.Var(b.UNIT, m.T, bounds=lambda blk, s, t: (0.0, p_max[s]))
     b.p_discharge_mw = pyo.Var(b.UNIT, m.T, bounds=lambda blk, s, t: (0.0, p_max[s]))
     b.e_mwh = pyo.Var(
-        b.UNIT, m.T, bounds=lambda blk, s, t: (col["e_min_mwh"][s], col["e_max_mwh"][s])
+        b.UNIT, m.T, bounds=lambda blk, s, t: (blk.e_floor_mwh[s, t], col["e_max_mwh"][s])
     )
     dt = x.dt_h
     keep = {s: (1.0 - col["standing_loss_per_h"][s]) ** dt for s in st.index}
@@ -88,10 +91,6 @@ def build_storage(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
             m.T,
             rule=lambda blk, s, t: blk.p_discharge_mw[s, t] <= p_max[s] * (1 - blk.charging[s, t]),
         )
-    last = m.T.last()
-    b.terminal = pyo.Constraint(
-        b.UNIT, rule=lambda blk, s: blk.e_mwh[s, last] >= blk.e_terminal_min_mwh[s]
-    )
     b.injection_mw = pyo.Expression(
         b.BUS,
         m.T,
@@ -108,8 +107,21 @@ def build_storage(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     return b
 
 
+def energy_floor_mwh(x: DispatchInputs) -> dict[tuple[str, int], float]:
+    """Lower bound of the stored energy ``{(unit, t): f}`` [MWh]: ``e_min_mwh``, and
+    at the window's last step (``x.n_active - 1``) also ``e_terminal_min_mwh``."""
+    st = x.storage
+    last = x.steps_active - 1
+    floor = {}
+    for s, e_min, e_end in zip(st.index, st["e_min_mwh"], st["e_terminal_min_mwh"], strict=True):
+        for t in range(len(x.time)):
+            floor[(str(s), t)] = float(max(e_min, e_end) if t == last else e_min)
+    return floor
+
+
 def update_storage(blk: pyo.Block, x: DispatchInputs) -> None:
-    """Write the initial and terminal energy [MWh] of window ``x`` into ``m.storage``.
+    """Write the initial energy and the energy floor [MWh] of window ``x`` into
+    ``m.storage``.
 
     Powers, energy bounds, efficiencies, standing loss and wear cost are fixed when
     the block is built.
@@ -126,6 +138,5 @@ def update_storage(blk: pyo.Block, x: DispatchInputs) -> None:
             f"model's {sorted(map(str, units))[:5]}; rebuild the model"
         )
     e0 = x.storage_e_initial_mwh.reindex(units).astype(float)
-    terminal = x.storage["e_terminal_min_mwh"].reindex(units).astype(float)
-    blk.e_initial_mwh.store_values(e0.to_dict())
-    blk.e_terminal_min_mwh.store_values(terminal.to_dict())
+    store_param(blk.e_initial_mwh, e0.to_dict())
+    store_param(blk.e_floor_mwh, energy_floor_mwh(x))

@@ -141,7 +141,7 @@ def test_rolling_exact_storage_updates_equal_rebuilds(make_inputs: MakeInputs) -
     updated, st_up = run_rolling(index, 1.0, inputs_for(True), e0, **kw)
     rebuilt, st_re = run_rolling(index, 1.0, inputs_for(True), e0, rebuild=True, **kw)
     lp, st_lp = run_rolling(index, 1.0, inputs_for(False), e0, **kw)
-    assert st_up.models_built == 2
+    assert st_up.models_built == 1  # the last, shorter window is padded
     assert all(s.duals_loaded for s in st_up.statuses)
     window_objectives = [s.objective_eur for s in st_up.statuses]
     np.testing.assert_allclose(

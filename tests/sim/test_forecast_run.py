@@ -34,7 +34,7 @@ def test_the_dispatch_saw_forecasts_and_the_realisation_uses_actuals(
     case: Case, output: RunOutput
 ) -> None:
     r = output.results
-    assert output.stats.windows == 2 and output.stats.models_built == 2
+    assert output.stats.windows == 2 and output.stats.models_built == 1  # 24 h padded
     # day-ahead load forecast = demand 24 h earlier (seasonal naive): not the actuals
     assert not np.allclose(r.forecast_demand_p_mw, r.demand_p_mw)
     day_before = case.time.start - pd.Timedelta(hours=24)

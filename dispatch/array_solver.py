@@ -1,0 +1,364 @@
+"""Solve a dispatch model through its compiled array form, with HiGHS kept loaded.
+
+The fast path of the rolling horizon: :func:`dispatch.lp_compile.compile_lp` turns
+the built Pyomo model once into vectors affine in its mutable parameters; each
+later solve reads the parameter values (written by
+:func:`dispatch.model.update_model`), evaluates the LP vectors with a few sparse
+products, pushes the entries that changed into the loaded ``highspy.Highs`` and
+reads the solution back as arrays (:class:`ArraySolution`). No Pyomo expression is
+walked and no Pyomo variable is touched per window.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+
+from dispatch.lp_compile import CompiledLP, compile_lp
+from dispatch.solve import DispatchInfeasible, DispatchSolveError, SolveStatus
+
+logger = logging.getLogger(__name__)
+
+#: linear expressions of the model compiled with it, for reporting and marginal emissions
+FORMS = ("cost_eur", "emissions_tco2")
+
+_INFEASIBLE = (
+    highspy.HighsModelStatus.kInfeasible,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    highspy.HighsModelStatus.kUnbounded,
+)
+_KOK = highspy.HighsStatus.kOk
+
+
+class NotPaddableError(DispatchSolveError):
+    """A padded window cannot be solved in the longer model: a constraint of a step
+    inside the window refers to a step after it."""
+
+
+class ArraySolution:
+    """The solution of the last solve of an :class:`ArrayDispatchSolver`, as arrays.
+
+    Reads what :func:`dispatch.extract.extract` needs: variable values by index,
+    row duals and marginal emissions by constraint index, and the values of the
+    objective, cost and emissions. Index arrays are cached per component.
+    """
+
+    def __init__(self, solver: ArrayDispatchSolver) -> None:
+        self._s = solver
+
+    def var_matrix(self, var: Any, keys: list[Any]) -> np.ndarray:
+        """Values of ``var[key]`` for ``keys`` [var units]."""
+        return self._s.col_value[self._s.columns_of(var, keys)]
+
+    def row_values(self, kind: str, con: Any, keys: list[Any]) -> np.ndarray | None:
+        """``dual`` or ``emission`` sensitivity of ``con[key]`` for ``keys``; None if
+        the last solve has none."""
+        values = self._s.row_dual if kind == "dual" else self._s.row_emission
+        if values is None:
+            return None
+        return values[self._s.rows_of(con, keys)]
+
+    def value(self, name: str) -> float:
+        """``objective``, ``cost_eur`` or ``emissions_tco2`` at the solution."""
+        return self._s.expression_value(name)
+
+
+class ArrayDispatchSolver:
+    """Keep one dispatch model loaded in HiGHS as arrays; re-solve it after its
+    mutable parameters change.
+
+    Same contract as :class:`dispatch.solve.PersistentDispatchSolver` (change only
+    the data between solves, never the structure), but the model is compiled once
+    (:func:`dispatch.lp_compile.compile_lp`), handed to HiGHS with ``passModel``,
+    and later solves push only the bounds, costs, right-hand sides and
+    coefficients that changed. The solution stays in arrays (:attr:`solution`);
+    the Pyomo variables are not loaded. Warm start: HiGHS keeps the basis of the
+    previous solve (LP); a MILP is searched afresh.
+
+    A shorter window padded to the model's length (:func:`dispatch.inputs.padded`)
+    is solved with ``n_active``: the columns of the padding steps are fixed at
+    zero and their rows dropped (free), which leaves exactly the model of the
+    shorter window as long as no constraint of a step inside the window refers to
+    a later step (all our constraints look back in time; checked, else
+    :class:`NotPaddableError`) and the padding data are zero (no constant terms).
+
+    Parameters
+    ----------
+    model
+        The built model.
+
+    Raises
+    ------
+    dispatch.lp_compile.NotAffineError
+        If the model cannot be compiled (use the Pyomo persistent solver instead).
+    """
+
+    def __init__(self, model: pyo.ConcreteModel) -> None:
+        self.model = model
+        t0 = time.perf_counter()
+        self.lp: CompiledLP = compile_lp(model, FORMS)
+        #: time spent compiling the model [s]
+        self.compile_time_s = time.perf_counter() - t0
+        self._h = highspy.Highs()
+        self._h.setOptionValue("output_flag", False)
+        self._loaded: dict[str, np.ndarray] = {}
+        self._index_cache: dict[tuple[int, int], np.ndarray] = {}
+        self.params = np.zeros(len(self.lp.params))
+        self.col_value = np.zeros(self.lp.n_cols)
+        self.row_dual: np.ndarray | None = None
+        self.row_emission: np.ndarray | None = None
+        self.objective_eur = float("nan")
+        self.solution = ArraySolution(self)
+        self.n_steps = len(model.T)
+        pattern = self.lp.matrix.tocoo()
+        self._entries = (
+            np.concatenate([pattern.row, self.lp.coef_rows]),
+            np.concatenate([pattern.col, self.lp.coef_cols]),
+        )
+        self._paddable: dict[int, bool] = {}
+        #: number of completed calls of :meth:`solve`
+        self.solves = 0
+
+    # -- data -----------------------------------------------------------------
+    def _vectors(self) -> dict[str, np.ndarray]:
+        lp, p = self.lp, self.params
+        return {
+            "col_lower": lp.col_lower.at(p),
+            "col_upper": lp.col_upper.at(p),
+            "row_lower": lp.row_lower.at(p),
+            "row_upper": lp.row_upper.at(p),
+            "cost": lp.cost.at(p),
+            "offset": lp.offset.at(p),
+            "coef": lp.coef.at(p),
+        }
+
+    def _pass_model(self, v: dict[str, np.ndarray]) -> None:
+        lp = self.lp
+        matrix = lp.matrix.copy()
+        for i, j, a in zip(lp.coef_rows, lp.coef_cols, v["coef"], strict=True):
+            matrix[i, j] = a
+        matrix = matrix.tocsc()
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = lp.n_cols, lp.n_rows
+        model.col_cost_ = v["cost"]
+        model.col_lower_, model.col_upper_ = v["col_lower"], v["col_upper"]
+        model.row_lower_, model.row_upper_ = v["row_lower"], v["row_upper"]
+        model.offset_ = float(v["offset"][0])
+        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        model.a_matrix_.start_ = matrix.indptr
+        model.a_matrix_.index_ = matrix.indices
+        model.a_matrix_.value_ = matrix.data
+        if lp.integrality.any():
+            model.integrality_ = [highspy.HighsVarType(int(k)) for k in lp.integrality]
+        if self._h.passModel(model) != _KOK:
+            raise DispatchSolveError("HiGHS did not accept the dispatch model")
+
+    def _push(self, v: dict[str, np.ndarray]) -> None:
+        """Write the entries of ``v`` that differ from those loaded into HiGHS."""
+        old, h = self._loaded, self._h
+        cols = np.flatnonzero(
+            (v["col_lower"] != old["col_lower"]) | (v["col_upper"] != old["col_upper"])
+        )
+        if len(cols):
+            h.changeColsBounds(
+                len(cols), cols.astype(np.int32), v["col_lower"][cols], v["col_upper"][cols]
+            )
+        cols = np.flatnonzero(v["cost"] != old["cost"])
+        if len(cols):
+            h.changeColsCost(len(cols), cols.astype(np.int32), v["cost"][cols])
+        rows = np.flatnonzero(
+            (v["row_lower"] != old["row_lower"]) | (v["row_upper"] != old["row_upper"])
+        )
+        if len(rows):
+            h.changeRowsBounds(
+                len(rows), rows.astype(np.int32), v["row_lower"][rows], v["row_upper"][rows]
+            )
+        for k in np.flatnonzero(v["coef"] != old["coef"]):
+            h.changeCoeff(int(self.lp.coef_rows[k]), int(self.lp.coef_cols[k]), float(v["coef"][k]))
+        if v["offset"][0] != old["offset"][0]:
+            h.changeObjectiveOffset(float(v["offset"][0]))
+
+    def _mask_padding(self, v: dict[str, np.ndarray], n_active: int) -> None:
+        """Fix the columns of steps from ``n_active`` on at zero and free their rows."""
+        lp = self.lp
+        ok = self._paddable.get(n_active)
+        if ok is None:
+            rows, cols = self._entries
+            row_step = lp.row_step[rows]
+            ok = not bool(
+                ((lp.col_step[cols] >= n_active) & (row_step >= 0) & (row_step < n_active)).any()
+            )
+            self._paddable[n_active] = ok
+        if not ok:
+            raise NotPaddableError(
+                f"a constraint of the first {n_active} steps refers to a later step"
+            )
+        cols = lp.col_step >= n_active
+        v["col_lower"][cols] = 0.0
+        v["col_upper"][cols] = 0.0
+        rows = lp.row_step >= n_active
+        v["row_lower"][rows] = -np.inf
+        v["row_upper"][rows] = np.inf
+
+    def load_data(self, n_active: int | None = None) -> float:
+        """Read the model's parameter values and bring HiGHS up to date; return the
+        time taken [s].
+
+        Raises
+        ------
+        NotPaddableError
+            If ``n_active`` (the steps of a padded window) is less than the model's
+            steps and the model cannot leave the rest out; nothing is pushed then.
+        """
+        t0 = time.perf_counter()
+        self.params = self.lp.param_values()
+        v = self._vectors()
+        if n_active is not None and n_active < self.n_steps:
+            self._mask_padding(v, n_active)
+        if not self._loaded:
+            self._pass_model(v)
+        else:
+            self._push(v)
+        self._loaded = v
+        return time.perf_counter() - t0
+
+    # -- solving ----------------------------------------------------------------
+    def _run(self, time_limit_s: float) -> float:
+        self._h.setOptionValue("time_limit", float(time_limit_s))
+        t0 = time.perf_counter()
+        self._h.run()
+        self.solves += 1
+        return time.perf_counter() - t0
+
+    def solve(
+        self,
+        time_limit_s: float = 300.0,
+        duals: bool = True,
+        milp_duals: bool = True,
+        emission_sensitivities: bool = False,
+        n_active: int | None = None,
+    ) -> SolveStatus:
+        """Solve with the model's current parameter values.
+
+        Same arguments, outcome and errors as
+        :meth:`dispatch.solve.PersistentDispatchSolver.solve`; the results are in
+        :attr:`solution` (for :func:`dispatch.extract.extract`), not in the model.
+        ``n_active`` solves a padded window (see the class docstring and
+        :meth:`load_data`).
+        """
+        t0 = time.perf_counter()
+        load_s = self.load_data(n_active)
+        highs_s = self._run(time_limit_s)
+        status = self._h.getModelStatus()
+        if status in _INFEASIBLE:
+            raise DispatchInfeasible(f"dispatch problem is {self._h.modelStatusToString(status)}")
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise DispatchSolveError(
+                f"HiGHS stopped without an optimal solution: {self._h.modelStatusToString(status)}"
+            )
+        is_mip = self._h.getInfo().mip_node_count >= 0
+        self._read_solution(duals)
+        if is_mip and milp_duals and (duals or emission_sensitivities):
+            highs_s += self._fixed_integer_duals(time_limit_s, duals)
+            is_mip = False
+        t_sens = time.perf_counter()
+        self.row_emission = None
+        sens = not is_mip and emission_sensitivities and self._emission_sensitivities()
+        t_sens = time.perf_counter() - t_sens if emission_sensitivities else 0.0
+        return SolveStatus(
+            termination="convergenceCriteriaSatisfied",
+            objective_eur=self.objective_eur,
+            wall_time_s=time.perf_counter() - t0,
+            solver_time_s=highs_s,
+            load_time_s=load_s,
+            duals_loaded=self.row_dual is not None,
+            emission_sensitivities_loaded=bool(sens),
+            sensitivity_time_s=t_sens,
+        )
+
+    def _read_solution(self, duals: bool) -> None:
+        sol = self._h.getSolution()
+        self.col_value = np.asarray(sol.col_value, dtype=float)
+        self.objective_eur = float(self._h.getInfo().objective_function_value)
+        self.row_dual = np.asarray(sol.row_dual, dtype=float) if duals and sol.dual_valid else None
+
+    def _fixed_integer_duals(self, time_limit_s: float, duals: bool) -> float:
+        """Solve the LP with the integer columns fixed at their rounded values; read
+        its solution; restore the integer columns; return the HiGHS time [s]."""
+        h, v = self._h, self._loaded
+        cols = np.flatnonzero(self.lp.integrality).astype(np.int32)
+        fixed = np.round(self.col_value[cols])
+        continuous = np.full(len(cols), int(highspy.HighsVarType.kContinuous), dtype=np.uint8)
+        h.changeColsIntegrality(len(cols), cols, continuous)
+        h.changeColsBounds(len(cols), cols, fixed, fixed)
+        try:
+            highs_s = self._run(time_limit_s)
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                raise DispatchSolveError(
+                    "the LP with fixed integer decisions did not solve: "
+                    f"{h.modelStatusToString(h.getModelStatus())}"
+                )
+            self._read_solution(duals)
+            if duals and self.row_dual is None:
+                raise DispatchSolveError("HiGHS returned no duals with fixed integer decisions")
+        finally:
+            integer = np.full(len(cols), int(highspy.HighsVarType.kInteger), dtype=np.uint8)
+            h.changeColsIntegrality(len(cols), cols, integer)
+            h.changeColsBounds(len(cols), cols, v["col_lower"][cols], v["col_upper"][cols])
+        return highs_s
+
+    def _emission_sensitivities(self) -> bool:
+        """Row sensitivities of ``emissions_tco2`` at the optimal basis (see
+        :meth:`dispatch.solve.PersistentDispatchSolver.basis_sensitivities`)."""
+        h = self._h
+        if "emissions_tco2" not in self.lp.forms:
+            return False
+        status, basic = h.getBasicVariables()
+        if status != _KOK or not h.getBasis().valid:
+            logger.warning("no marginal emissions: HiGHS holds no basis of the last solve")
+            return False
+        g = self.lp.forms["emissions_tco2"].coef.at(self.params)
+        basic = np.asarray(basic)
+        g_basic = np.where(basic >= 0, g[np.clip(basic, 0, None)], 0.0)
+        status, y = h.getBasisTransposeSolve(g_basic)
+        if status != _KOK:
+            logger.warning("no marginal emissions: HiGHS could not solve with the basis")
+            return False
+        self.row_emission = np.asarray(y, dtype=float)
+        return True
+
+    # -- reading ----------------------------------------------------------------
+    def columns_of(self, var: Any, keys: list[Any]) -> np.ndarray:
+        """Columns of ``var[key]`` for ``keys`` (cached per component and key list)."""
+        cache_key = (id(var), hash(tuple(keys)))
+        cols = self._index_cache.get(cache_key)
+        if cols is None:
+            cols = self.lp.column_index(var[k] for k in keys)
+            self._index_cache[cache_key] = cols
+        return cols
+
+    def rows_of(self, con: Any, keys: list[Any]) -> np.ndarray:
+        """Rows of ``con[key]`` for ``keys`` (cached per component and key list)."""
+        cache_key = (id(con), hash(tuple(keys)))
+        rows = self._index_cache.get(cache_key)
+        if rows is None:
+            rows = self.lp.row_index(con[k] for k in keys)
+            self._index_cache[cache_key] = rows
+        return rows
+
+    def expression_value(self, name: str) -> float:
+        """``objective`` or a compiled form (``cost_eur``, ``emissions_tco2``) at the
+        last solution."""
+        if name == "objective":
+            return self.objective_eur
+        return self.lp.forms[name].value(self.params, self.col_value)
+
+    def bounds_in_solver(self, var: Any) -> tuple[float, float]:
+        """Lower and upper bound of ``var`` as HiGHS holds them [var units]."""
+        j = self.lp.columns[id(var)]
+        return float(self._loaded["col_lower"][j]), float(self._loaded["col_upper"][j])
