@@ -8,8 +8,9 @@ dispatch (:func:`sim.pipeline._dispatch`, the part ``dispatch_s`` times) runs
 under :mod:`cProfile`. Two views of the profile:
 
 - ``stage_*``: cumulative time of the steps of a window (forecasts and inputs,
-  model build, data update, loading or pushing data into HiGHS, the HiGHS run,
-  loading primal values and duals, marginal emission factors, extraction);
+  model build and its compile into arrays, data update, loading or pushing data
+  into HiGHS, the HiGHS run, reading the solution and duals, marginal emission
+  factors, extraction);
 - ``group_*``: exclusive time summed by where the code lives (HiGHS itself,
   Pyomo's expression system, its standard representation, its solver
   interface, its components, our packages, pandas, NumPy, other).
@@ -35,13 +36,13 @@ from sim.pipeline import _dispatch, _setup
 STAGES = {
     "inputs": ("sim/pipeline.py", "inputs_for"),
     "build_model": ("dispatch/model.py", "build_model"),
+    "compile_model": ("dispatch/lp_compile.py", "compile_lp"),
     "update_model": ("dispatch/model.py", "update_model"),
-    "load_into_highs": ("pyomo/contrib/solver/solvers/highs.py", "set_instance"),
-    "push_updates": ("pyomo/contrib/solver/common/persistent.py", "update"),
+    "load_into_highs": ("dispatch/array_solver.py", "_pass_model"),
+    "push_updates": ("dispatch/array_solver.py", "_push"),
     "highs_run": ("~", "<built-in method highspy._core.run>"),
-    "load_primals": ("pyomo/contrib/solver/common/solution_loader.py", "load_vars"),
-    "load_duals": ("pyomo/contrib/solver/solvers/highs.py", "_get_duals"),
-    "emission_factors": ("dispatch/solve.py", "_load_emission_sensitivities"),
+    "read_solution": ("dispatch/array_solver.py", "_read_solution"),
+    "emission_factors": ("dispatch/array_solver.py", "_emission_sensitivities"),
     "extract": ("dispatch/extract.py", "extract"),
 }
 

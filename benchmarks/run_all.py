@@ -108,24 +108,27 @@ def plan(floor_windows: int, pp_hours: int, quick: bool) -> list[Bench]:
             "long",
         ),
     ]
-    for grid in ("rural", "urban"):
-        benches.append(
-            Bench(
-                f"intraday_week_{grid}_dc",
-                d,
-                ("--grid", grid, "--network", "dc", "--rolling", "intraday", *fw) + _period(week),
-                "long",
-            )
-        )
-    benches.append(
+    benches += [
         Bench(
             "intraday_month_rural_dc",
             d,
             ("--grid", "rural", "--network", "dc", "--rolling", "intraday", *fw) + _period(month),
             "long",
+        ),
+        Bench(
+            "intraday_week_urban_dc",
+            d,
+            ("--grid", "urban", "--network", "dc", "--rolling", "intraday", *fw) + _period(week),
+            "long",
+        ),
+        Bench(
+            "intraday_week_rural_dc",
+            d,
+            ("--grid", "rural", "--network", "dc", "--rolling", "intraday", *fw) + _period(week),
+            "long",
             full_only=True,
-        )
-    )
+        ),
+    ]
     for grid in ("rural", "urban"):
         benches.append(
             Bench(

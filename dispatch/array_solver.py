@@ -175,7 +175,7 @@ class ArrayDispatchSolver:
             (v["row_lower"] != old["row_lower"]) | (v["row_upper"] != old["row_upper"])
         )
         if len(rows):
-            h.changeRowsBounds(
+            h.changeRowsBounds(  # type: ignore[attr-defined]
                 len(rows), rows.astype(np.int32), v["row_lower"][rows], v["row_upper"][rows]
             )
         for k in np.flatnonzero(v["coef"] != old["coef"]):
@@ -318,14 +318,14 @@ class ArrayDispatchSolver:
         h = self._h
         if "emissions_tco2" not in self.lp.forms:
             return False
-        status, basic = h.getBasicVariables()
+        status, basic = h.getBasicVariables()  # type: ignore[attr-defined]
         if status != _KOK or not h.getBasis().valid:
             logger.warning("no marginal emissions: HiGHS holds no basis of the last solve")
             return False
         g = self.lp.forms["emissions_tco2"].coef.at(self.params)
         basic = np.asarray(basic)
         g_basic = np.where(basic >= 0, g[np.clip(basic, 0, None)], 0.0)
-        status, y = h.getBasisTransposeSolve(g_basic)
+        status, y = h.getBasisTransposeSolve(g_basic)  # type: ignore[attr-defined]
         if status != _KOK:
             logger.warning("no marginal emissions: HiGHS could not solve with the basis")
             return False
