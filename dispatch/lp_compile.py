@@ -223,8 +223,13 @@ class CompiledLP:
         return len(self.rows)
 
     def param_values(self) -> np.ndarray:
-        """Current values of the model's mutable parameters, in vector order."""
-        return np.fromiter((p.value for p in self.params), dtype=float, count=len(self.params))
+        """Current values of the model's mutable parameters, in vector order.
+
+        Reads the stored value of each ParamData directly (``_value``, as
+        :func:`dispatch.components._indexing.store_param` writes it): the public
+        ``value`` property costs more than the rest of a window's data path.
+        """
+        return np.fromiter((p._value for p in self.params), dtype=float, count=len(self.params))
 
     def column_index(self, variables: Iterable[Any]) -> np.ndarray:
         """Columns of ``variables`` (VarData objects), in the given order."""
