@@ -51,17 +51,18 @@ class ArraySolution:
     def __init__(self, solver: ArrayDispatchSolver) -> None:
         self._s = solver
 
-    def var_matrix(self, var: Any, keys: list[Any]) -> np.ndarray:
-        """Values of ``var[key]`` for ``keys`` [var units]."""
-        return self._s.col_value[self._s.columns_of(var, keys)]
+    def var_matrix(self, var: Any, units: list[Any], n: int) -> np.ndarray:
+        """Values of ``var[unit, t]`` (``var[t]`` without ``units``), time x unit
+        [var units]."""
+        return self._s.col_value[self._s.index_of(var, units, n, column=True)]
 
-    def row_values(self, kind: str, con: Any, keys: list[Any]) -> np.ndarray | None:
-        """``dual`` or ``emission`` sensitivity of ``con[key]`` for ``keys``; None if
-        the last solve has none."""
+    def row_values(self, kind: str, con: Any, nodes: list[Any], n: int) -> np.ndarray | None:
+        """``dual`` or ``emission`` sensitivity of ``con[node, t]``, time x node; None
+        if the last solve has none."""
         values = self._s.row_dual if kind == "dual" else self._s.row_emission
         if values is None:
             return None
-        return values[self._s.rows_of(con, keys)]
+        return values[self._s.index_of(con, nodes, n, column=False)]
 
     def value(self, name: str) -> float:
         """``objective``, ``cost_eur`` or ``emissions_tco2`` at the solution."""
@@ -107,7 +108,7 @@ class ArrayDispatchSolver:
         self._h = highspy.Highs()
         self._h.setOptionValue("output_flag", False)
         self._loaded: dict[str, np.ndarray] = {}
-        self._index_cache: dict[tuple[int, int], np.ndarray] = {}
+        self._index_cache: dict[tuple[Any, ...], np.ndarray] = {}
         self.params = np.zeros(len(self.lp.params))
         self.col_value = np.zeros(self.lp.n_cols)
         self.row_dual: np.ndarray | None = None
@@ -333,23 +334,20 @@ class ArrayDispatchSolver:
         return True
 
     # -- reading ----------------------------------------------------------------
-    def columns_of(self, var: Any, keys: list[Any]) -> np.ndarray:
-        """Columns of ``var[key]`` for ``keys`` (cached per component and key list)."""
-        cache_key = (id(var), hash(tuple(keys)))
-        cols = self._index_cache.get(cache_key)
-        if cols is None:
-            cols = self.lp.column_index(var[k] for k in keys)
-            self._index_cache[cache_key] = cols
-        return cols
-
-    def rows_of(self, con: Any, keys: list[Any]) -> np.ndarray:
-        """Rows of ``con[key]`` for ``keys`` (cached per component and key list)."""
-        cache_key = (id(con), hash(tuple(keys)))
-        rows = self._index_cache.get(cache_key)
-        if rows is None:
-            rows = self.lp.row_index(con[k] for k in keys)
-            self._index_cache[cache_key] = rows
-        return rows
+    def index_of(self, component: Any, units: list[Any], n: int, column: bool) -> np.ndarray:
+        """Columns (``column``) or rows of ``component[unit, t]`` (``component[t]``
+        without ``units``) as a steps x units (or steps) index array, cached."""
+        key = (id(component), tuple(units), n)
+        found = self._index_cache.get(key)
+        if found is None:
+            lookup = self.lp.column_index if column else self.lp.row_index
+            if units:
+                items = (component[u, t] for t in range(n) for u in units)
+                found = lookup(items).reshape(n, len(units))
+            else:
+                found = lookup(component[t] for t in range(n))
+            self._index_cache[key] = found
+        return found
 
     def expression_value(self, name: str) -> float:
         """``objective`` or a compiled form (``cost_eur``, ``emissions_tco2``) at the

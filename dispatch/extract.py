@@ -15,9 +15,9 @@ from dispatch.inputs import DispatchInputs
 class Solution(Protocol):
     """Where :func:`extract` reads a solved window from."""
 
-    def var_matrix(self, var: Any, keys: list[Any]) -> np.ndarray: ...
+    def var_matrix(self, var: Any, units: list[Any], n: int) -> np.ndarray: ...
 
-    def row_values(self, kind: str, con: Any, keys: list[Any]) -> np.ndarray | None: ...
+    def row_values(self, kind: str, con: Any, nodes: list[Any], n: int) -> np.ndarray | None: ...
 
     def value(self, name: str) -> float: ...
 
@@ -123,18 +123,25 @@ class ModelSolution:
     def __init__(self, m: pyo.ConcreteModel) -> None:
         self._m = m
 
-    def var_matrix(self, var: pyo.Var, keys: list[Any]) -> np.ndarray:
-        """Values of ``var[key]`` for ``keys`` [var units]."""
-        return np.array([var[k].value for k in keys], dtype=float)
+    def var_matrix(self, var: pyo.Var, units: list[Any], n: int) -> np.ndarray:
+        """Values of ``var[unit, t]`` (``var[t]`` without ``units``), time x unit
+        [var units]."""
+        if not units:
+            return np.array([var[t].value for t in range(n)], dtype=float)
+        values = [var[u, t].value for u in units for t in range(n)]
+        return np.array(values, dtype=float).reshape(len(units), n).T
 
-    def row_values(self, kind: str, con: pyo.Constraint, keys: list[Any]) -> np.ndarray | None:
-        """``dual`` or ``emission`` sensitivity of ``con[key]`` (NaN where missing);
-        None without the Suffix."""
+    def row_values(
+        self, kind: str, con: pyo.Constraint, nodes: list[Any], n: int
+    ) -> np.ndarray | None:
+        """``dual`` or ``emission`` sensitivity of ``con[node, t]``, time x node (NaN
+        where missing); None without the Suffix."""
         name = "dual" if kind == "dual" else "emission_sensitivity"
         suffix = getattr(self._m, name, None)
         if suffix is None:
             return None
-        return np.array([suffix.get(con[k], np.nan) for k in keys], dtype=float)
+        values = [[suffix.get(con[nd, t], np.nan) for nd in nodes] for t in range(n)]
+        return np.array(values, dtype=float).reshape(n, len(nodes))
 
     def value(self, name: str) -> float:
         """``objective``, ``cost_eur`` or ``emissions_tco2`` at the solution."""
@@ -147,8 +154,7 @@ def _matrix(
     """Values of a (unit, t) variable as a time x unit frame."""
     if var is None or not units:
         return pd.DataFrame(index=index, columns=pd.Index([], dtype=object), dtype=float)
-    values = sol.var_matrix(var, [(u, t) for u in units for t in range(n)])
-    return pd.DataFrame(values.reshape(len(units), n).T, index=index, columns=units)
+    return pd.DataFrame(sol.var_matrix(var, units, n), index=index, columns=units)
 
 
 def _per_node_mwh(
@@ -158,12 +164,10 @@ def _per_node_mwh(
     node frame (NaN where missing): a derivative per MW in one step -> per MWh."""
     nodes = list(m.NODE)
     n = len(x.time)
-    values = sol.row_values(kind, m.bus_balance, [(nd, t) for t in range(n) for nd in nodes])
+    values = sol.row_values(kind, m.bus_balance, nodes, n)
     if values is None:
-        values = np.full(n * len(nodes), np.nan)
-    return pd.DataFrame(
-        values.reshape(n, len(nodes)) / x.dt_h, index=x.time, columns=nodes, dtype=float
-    )
+        values = np.full((n, len(nodes)), np.nan)
+    return pd.DataFrame(values / x.dt_h, index=x.time, columns=nodes, dtype=float)
 
 
 def _conventional(
@@ -205,7 +209,7 @@ def extract(
     p_ren = _matrix(sol, m.renewables.p_mw, ren, n, idx)
     avail = x.renewable_p_mw.reindex(columns=ren)
     series = lambda var, name: pd.DataFrame(  # noqa: E731
-        {name: sol.var_matrix(var, list(range(n)))}, index=idx, dtype=float
+        {name: sol.var_matrix(var, [], n)}, index=idx, dtype=float
     )
     nodes = list(m.NODE)
     lmp = _per_node_mwh(m, sol, "dual", x)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import store_param
+from dispatch.components._indexing import store_matrix, store_param
 from dispatch.inputs import DispatchInputError, DispatchInputs, NetworkInputs
 from dispatch.topology import network_injections, radial_tree
 
@@ -48,10 +48,19 @@ def _branch_losses(x: DispatchInputs, names: Sequence[str]) -> dict[str, np.ndar
 
 
 def node_losses(x: DispatchInputs, network_model: str, nodes: Sequence[str]) -> dict:
-    """``{(node, t): loss [MW]}`` drawn at each node of the copperplate or dc model:
-    all branch losses at the single node (copperplate), or half of each branch's
-    loss at each of its ends (dc)."""
+    """``{(node, t): loss [MW]}`` drawn at each node of the copperplate or dc model
+    (see :func:`node_loss_matrix`)."""
+    total = node_loss_matrix(x, network_model, nodes)
+    return {(nd, t): float(total[i, t]) for i, nd in enumerate(nodes) for t in range(len(x.time))}
+
+
+def node_loss_matrix(x: DispatchInputs, network_model: str, nodes: Sequence[str]) -> np.ndarray:
+    """Loss [MW] drawn at each node (rows, in the order of ``nodes``) and step of the
+    copperplate or dc model: all branch losses at the single node (copperplate), or
+    half of each branch's loss at each of its ends (dc)."""
     n = len(x.time)
+    if x.branch_loss_mw is None:
+        return np.zeros((len(nodes), n))
     total = {nd: np.zeros(n) for nd in nodes}
     net = x.network
     if x.branch_loss_mw is not None and net is not None:
@@ -62,7 +71,7 @@ def node_losses(x: DispatchInputs, network_model: str, nodes: Sequence[str]) -> 
             else:
                 total[str(row["from_bus"])] += 0.5 * losses[str(b)]
                 total[str(row["to_bus"])] += 0.5 * losses[str(b)]
-    return {(nd, t): float(total[nd][t]) for nd in nodes for t in range(n)}
+    return np.array([total[nd] for nd in nodes])
 
 
 def edge_losses(x: DispatchInputs, tree: pd.DataFrame) -> dict:
@@ -304,13 +313,13 @@ def update_network(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
         )
     if not hasattr(m, "q_load_mvar"):
         model = "dc" if hasattr(m, "BRANCH") else "copperplate"
-        store_param(m.loss_mw, node_losses(x, model, list(m.NODE)))
+        store_matrix(m.loss_mw, node_loss_matrix(x, model, list(m.NODE)))
         return
     net = x.network
     assert net is not None
     node_of = {str(b): str(n) for b, n in net.bus_map.items()}
     q_load = network_injections(x.load_q_mvar, x.load_bus, node_of, list(m.NODE), len(m.T))
-    store_param(m.q_load_mvar, {(n, t): q_load[n][t] for n in m.NODE for t in m.T})
+    store_matrix(m.q_load_mvar, np.array([q_load[n] for n in m.NODE]))
     if x.branch_loss_mw is None:
         store_param(m.loss_mw, 0.0)
     else:

@@ -63,12 +63,13 @@ class PerfectForecaster:
         """
         if self._actual is None:
             raise ForecastError("PerfectForecaster.predict called before fit")
-        missing = valid_times.difference(self._actual.index)
-        if len(missing):
+        positions = self._actual.index.get_indexer(valid_times)
+        if (positions < 0).any():
+            missing = valid_times[positions < 0]
             raise ForecastError(
                 f"no actual values for {len(missing)} valid times from {missing[0]}"
             )
-        return self._actual.loc[valid_times].copy()
+        return self._actual.iloc[positions].copy()
 
 
 class _HistoryForecaster:

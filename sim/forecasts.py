@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from forecasting.base import Forecaster, ForecastError
@@ -108,12 +109,14 @@ class Forecasts:
     def renewable(self, steps: pd.DatetimeIndex, columns: pd.Index) -> pd.DataFrame:
         """Available renewable power forecast [MW] for a window, columns in order."""
         issue = self.issue_time(steps[0])
-        parts = [
-            self._predict(fc, issue, steps, kind)[cols]
-            for kind, (fc, cols) in self.renewables.items()
-        ]
-        out = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=steps)
-        out = out.reindex(columns=columns).clip(lower=0.0)
+        values = np.full((len(steps), len(columns)), np.nan)  # NaN: no forecaster
+        for kind, (fc, cols) in self.renewables.items():
+            predicted = self._predict(fc, issue, steps, kind)
+            into = columns.get_indexer(cols)
+            keep = into >= 0
+            source = predicted.columns.get_indexer(pd.Index(cols)[keep])
+            values[:, into[keep]] = predicted.to_numpy(dtype=float)[:, source]
+        out = pd.DataFrame(np.clip(values, 0.0, None), index=steps, columns=columns)
         self.issued_renewable_p_mw.append(out)
         return out
 

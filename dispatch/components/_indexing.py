@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
@@ -83,3 +85,34 @@ def store_param(param: pyo.Param, values: Mapping[Any, float] | float) -> None:
         if not math.isfinite(v):
             raise DispatchInputError(f"{param.name}[{index}]: value {value} is not finite")
         data[index]._value = v
+
+
+#: the ParamData of each Param in its index order, kept from the first store_matrix
+_DATA_ORDER: weakref.WeakKeyDictionary[pyo.Param, list[Any]] = weakref.WeakKeyDictionary()
+
+
+def store_matrix(param: pyo.Param, values: np.ndarray) -> None:
+    """Write ``values`` into the mutable, fully initialised Param ``param`` in the
+    order of its index (for a Param over ``(UNIT, T)`` an array of shape
+    ``(units, steps)``, unit by unit; for one over ``T`` a vector).
+
+    The fast counterpart of :func:`store_param` for the time series of a window.
+
+    Raises
+    ------
+    DispatchInputError
+        If a value is not finite or the number of values differs from the Param's.
+    """
+    data = _DATA_ORDER.get(param)
+    if data is None:
+        data = list(param.values())
+        _DATA_ORDER[param] = data
+    flat = np.asarray(values, dtype=float).ravel()
+    if len(flat) != len(data):
+        raise DispatchInputError(
+            f"{param.name}: {len(flat)} values for {len(data)} entries; rebuild the model"
+        )
+    if not np.isfinite(flat).all():
+        raise DispatchInputError(f"{param.name}: values that are not finite")
+    for item, value in zip(data, flat.tolist(), strict=True):
+        item._value = value

@@ -321,6 +321,8 @@ def update_conventional(blk: pyo.Block, x: DispatchInputs) -> None:
         number or length of steps, the unit-commitment option, which ramp rates are
         finite, or the minimum up/down times in steps.
     """
+    if x.conventional.empty and len(blk.UNIT) == 0 and len(x.time) == len(blk.model().T):
+        return  # no units: nothing to write
     d = _unit_data(x)
     key = _structure(d, x)
     if key != blk.structure_key:

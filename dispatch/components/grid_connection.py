@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import series_data, store_param
+from dispatch.components._indexing import series_data, store_matrix
 from dispatch.inputs import DispatchInputError, DispatchInputs
 
 #: the time series of ``x.grid`` held in mutable parameters of the same name
@@ -120,7 +120,7 @@ def update_grid_connection(blk: pyo.Block, x: DispatchInputs) -> None:
             "model built with one; rebuild the model"
         )
     for column in GRID_SERIES:
-        store_param(getattr(blk, column), series_data(x.grid[column]))
+        store_matrix(getattr(blk, column), x.grid[column].to_numpy(dtype=float))
     if x.grid_schedule_mw is not None:
-        store_param(blk.schedule_mw, series_data(x.grid_schedule_mw))
-        store_param(blk.imbalance_price_eur_per_mwh, series_data(x.grid[IMBALANCE_PRICE]))
+        store_matrix(blk.schedule_mw, x.grid_schedule_mw.to_numpy(dtype=float))
+        store_matrix(blk.imbalance_price_eur_per_mwh, x.grid[IMBALANCE_PRICE].to_numpy(dtype=float))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import aligned_to_block, param_data, store_param
+from dispatch.components._indexing import aligned_to_block, param_data, store_matrix
 from dispatch.inputs import DispatchInputs
 
 
@@ -73,4 +73,4 @@ def update_loads(blk: pyo.Block, x: DispatchInputs) -> None:
     """
     n = len(blk.model().T)
     demand = aligned_to_block(bus_demand_mw(x), blk.BUS, n, "load_p_mw (per bus)")
-    store_param(blk.demand_mw, param_data(demand))
+    store_matrix(blk.demand_mw, demand.to_numpy(dtype=float).T)

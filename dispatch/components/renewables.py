@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import aligned_to_block, param_data, store_param, units_by_bus
+from dispatch.components._indexing import (
+    aligned_to_block,
+    param_data,
+    store_matrix,
+    units_by_bus,
+)
 from dispatch.inputs import DispatchInputs
 
 
@@ -57,4 +62,4 @@ def update_renewables(blk: pyo.Block, x: DispatchInputs) -> None:
     """
     n = len(blk.model().T)
     avail = aligned_to_block(x.renewable_p_mw, blk.UNIT, n, "renewable_p_mw")
-    store_param(blk.p_available_mw, param_data(avail))
+    store_matrix(blk.p_available_mw, avail.to_numpy(dtype=float).T)
