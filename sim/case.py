@@ -198,6 +198,7 @@ class DispatchSpec(_Strict):
     curtailment_cost_eur_per_mwh: float = Field(default=0.1, ge=0)
     carbon_price_eur_per_tco2: float = Field(default=0.0, ge=0)
     time_limit_s: float = Field(default=300.0, gt=0)
+    solver_interface: Literal["arrays", "pyomo"] = "arrays"
 
     @property
     def window_and_horizon_h(self) -> tuple[int | None, int | None]:

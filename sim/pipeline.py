@@ -211,6 +211,7 @@ def _dispatch(
         d.network_model,
         d.time_limit_s,
         emission_sensitivities=True,
+        interface=d.solver_interface,
     )
     return dispatch, stats, fc
 
