@@ -1,4 +1,5 @@
-"""The only module that touches solver APIs: solve a dispatch model with HiGHS."""
+"""Solve a dispatch model with HiGHS through Pyomo's persistent interface (the reference
+path; `dispatch/array_solver.py` is the other module that talks to HiGHS, directly)."""
 
 from __future__ import annotations
 
