@@ -159,7 +159,7 @@ def _profile_lines(s: Summary) -> list[str]:
     lines.append(
         "Rural grid, dc. "
         + "; ".join(
-            f"{n}: {num(p['windows'])} windows, {num(p['models_built'])} models built, "
+            f"{n}: {num(p['windows'])} windows, {num(p['models_built'])} model(s) built, "
             f"{num(p['profiled_s'])} s profiled"
             for n, p in profs
         )
