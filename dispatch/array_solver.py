@@ -252,6 +252,8 @@ class ArrayDispatchSolver:
         ``n_active`` solves a padded window (see the class docstring and
         :meth:`load_data`).
         """
+        if n_active is not None and not 1 <= n_active <= self.n_steps:
+            raise ValueError(f"n_active must be between 1 and {self.n_steps}, not {n_active}")
         t0 = time.perf_counter()
         load_s = self.load_data(n_active)
         highs_s = self._run(time_limit_s)
@@ -264,6 +266,8 @@ class ArrayDispatchSolver:
             )
         is_mip = self._h.getInfo().mip_node_count >= 0
         self._read_solution(duals)
+        if duals and not is_mip and self.row_dual is None:
+            raise DispatchSolveError("HiGHS returned no duals for an LP")
         if is_mip and milp_duals and (duals or emission_sensitivities):
             highs_s += self._fixed_integer_duals(time_limit_s, duals)
             is_mip = False

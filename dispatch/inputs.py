@@ -185,7 +185,11 @@ class DispatchInputs:
     n_active
         Number of leading steps that form the window; the steps after them only pad
         it to the length of a model built for longer windows (zero data, see
-        :func:`padded`) and are left out of the optimisation. ``None``: all steps.
+        :func:`padded`). The storage terminal energy applies at the last of these
+        steps. Only :class:`dispatch.array_solver.ArrayDispatchSolver` solved with
+        ``n_active`` (as :func:`dispatch.rolling.run_rolling` does) leaves the
+        padding out of the optimisation; any other solve optimises it too.
+        ``None``: all steps.
     """
 
     dt_h: float

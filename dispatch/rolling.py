@@ -49,7 +49,9 @@ class RollingStats:
         Number of Pyomo models built: one, plus one per change of structure
         (:func:`same_structure`), plus, without padding (interface ``pyomo``), one
         per further window length (the last windows may be shorter than the
-        others); one per window with ``rebuild``.
+        others); where padding fails (a model that does not compile, or a
+        constraint that looks ahead) one per shorter window; one per window with
+        ``rebuild``.
     """
 
     windows: int
@@ -194,7 +196,8 @@ def _solve(
 ) -> SolveStatus:
     """One solve of a loaded model; ``n_active`` only for a padded window (arrays)."""
     if n_active is not None:
-        assert isinstance(solver, ArrayDispatchSolver)
+        if not isinstance(solver, ArrayDispatchSolver):
+            raise TypeError("only the array solver can leave the padding of a window out")
         return solver.solve(
             time_limit_s=time_limit_s,
             emission_sensitivities=emission_sensitivities,
@@ -274,6 +277,7 @@ def run_rolling(
     window = min(window, horizon)
     plan = window_plan(n, window, horizon)
     pad = interface == "arrays" and not rebuild
+    can_pad = pad  # cleared once padding fails (Pyomo fallback, or a look-ahead constraint)
     later = Counter(horizon if pad else length for _, length in plan)
     loaded: dict[int, _Loaded] = {}
     parts: list[DispatchResult] = []
@@ -291,9 +295,12 @@ def run_rolling(
         later[key] -= 1
         t0 = time.perf_counter()
         cur = loaded.get(key)
-        xm = padded(x, horizon) if cur is not None and length < key else x
+        fits = cur is not None and (
+            length == key or (can_pad and isinstance(cur.solver, ArrayDispatchSolver))
+        )
+        xm = padded(x, key) if fits and length < key else x
         status = None
-        if cur is not None and same_structure(cur.built_from, xm):
+        if cur is not None and fits and same_structure(cur.built_from, xm):
             update_model(cur.model, xm)
             t_update += time.perf_counter() - t0
             t1 = time.perf_counter()
@@ -302,11 +309,12 @@ def run_rolling(
             except NotPaddableError as err:
                 logger.info("window at %s: %s; building a model of its length", steps[0], err)
                 t_solve += time.perf_counter() - t1
-        elif cur is not None:
+                can_pad = False
+        elif cur is not None and length == key:
             logger.info("window at %s differs in structure: rebuilding its model", steps[0])
-        # a first model: padded to the horizon if this window is shorter (then kept
-        # for the later windows), of the window's own length if that fails
-        for xb in [padded(x, key), x] if length < key else [x]:
+        # a new model: padded to the horizon if this window is shorter (then kept for
+        # the later windows), of the window's own length if padding fails
+        for xb in [padded(x, key), x] if length < key and can_pad else [x]:
             if status is not None:
                 break
             t0 = time.perf_counter()
@@ -315,10 +323,15 @@ def run_rolling(
             built += 1
             t_build += time.perf_counter() - t0
             t1 = time.perf_counter()
+            if xb.n_active is not None and not isinstance(cur.solver, ArrayDispatchSolver):
+                logger.info("window at %s: the model did not compile; no padding", steps[0])
+                can_pad = False
+                continue
             try:
                 status = _solve(cur.solver, time_limit_s, emission_sensitivities, xb.n_active)
             except NotPaddableError as err:
                 logger.info("window at %s: %s; building a model of its length", steps[0], err)
+                can_pad = False
                 continue
             if len(xb.time) == key and not rebuild:
                 loaded[key] = cur

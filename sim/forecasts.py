@@ -112,9 +112,14 @@ class Forecasts:
         values = np.full((len(steps), len(columns)), np.nan)  # NaN: no forecaster
         for kind, (fc, cols) in self.renewables.items():
             predicted = self._predict(fc, issue, steps, kind)
+            if not predicted.index.equals(steps):
+                predicted = predicted.reindex(steps)
             into = columns.get_indexer(cols)
             keep = into >= 0
             source = predicted.columns.get_indexer(pd.Index(cols)[keep])
+            if (source < 0).any():
+                missing = list(pd.Index(cols)[keep][source < 0][:5])
+                raise CaseError(f"forecast.{kind}: no forecast for the units {missing}")
             values[:, into[keep]] = predicted.to_numpy(dtype=float)[:, source]
         out = pd.DataFrame(np.clip(values, 0.0, None), index=steps, columns=columns)
         self.issued_renewable_p_mw.append(out)

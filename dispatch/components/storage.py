@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pyomo.environ as pyo
 
 from dispatch.components._indexing import store_param, units_by_bus
@@ -109,11 +111,22 @@ def build_storage(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
 
 def energy_floor_mwh(x: DispatchInputs) -> dict[tuple[str, int], float]:
     """Lower bound of the stored energy ``{(unit, t): f}`` [MWh]: ``e_min_mwh``, and
-    at the window's last step (``x.n_active - 1``) also ``e_terminal_min_mwh``."""
+    at the window's last step (``x.n_active - 1``) also ``e_terminal_min_mwh``.
+
+    Raises
+    ------
+    DispatchInputError
+        If either is not finite.
+    """
     st = x.storage
     last = x.steps_active - 1
     floor = {}
     for s, e_min, e_end in zip(st.index, st["e_min_mwh"], st["e_terminal_min_mwh"], strict=True):
+        if not (math.isfinite(e_min) and math.isfinite(e_end)):
+            raise DispatchInputError(
+                f"storage {s!r}: e_min_mwh ({e_min}) and e_terminal_min_mwh ({e_end}) "
+                "must be finite"
+            )
         for t in range(len(x.time)):
             floor[(str(s), t)] = float(max(e_min, e_end) if t == last else e_min)
     return floor

@@ -264,3 +264,46 @@ def test_padded_inputs(make_inputs: Callable[..., DispatchInputs]) -> None:
         padded(x, 1)
     with pytest.raises(DispatchInputError, match="n_active"):
         replace(x, n_active=3)
+
+
+def test_without_padding_each_shorter_window_gets_a_model(
+    make_inputs: Callable[..., DispatchInputs], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the model does not compile (Pyomo fallback) or cannot leave padding out,
+    the shorter windows are built at their own length: same results as models built
+    for every window."""
+    case = SeededCase(make_inputs, 100)
+    kw: dict[str, Any] = {"window_h": 24, "horizon_h": 48}
+    rebuilt, _ = run_rolling(case.index, 1.0, case, E0, rebuild=True, **kw)
+
+    def not_paddable(*args: Any) -> None:
+        raise NotPaddableError("a constraint looks ahead")
+
+    with monkeypatch.context() as mp:
+        mp.setattr(ArrayDispatchSolver, "_mask_padding", not_paddable)
+        unpadded, st = run_rolling(case.index, 1.0, case, E0, **kw)
+    assert st.models_built == 3  # 48, 28 and 4 steps
+    assert_same_setpoints(unpadded, rebuilt)
+
+    def no_compile(*args: Any, **kw: Any) -> None:
+        raise NotAffineError("test")
+
+    with monkeypatch.context() as mp:
+        mp.setattr("dispatch.array_solver.compile_lp", no_compile)
+        fallback, st = run_rolling(case.index, 1.0, case, E0, **kw)
+    assert st.models_built == 4  # 48, a padded 48 that cannot be used, 28 and 4
+    assert_same_setpoints(fallback, rebuilt)
+
+
+def test_a_terminal_energy_that_is_not_finite_is_refused(
+    make_inputs: Callable[..., DispatchInputs],
+) -> None:
+    x = make_inputs([1.0], storage={"bat": {"e_terminal_min_mwh": float("nan")}})
+    with pytest.raises(DispatchInputError, match="e_terminal_min_mwh"):
+        build_model(x)
+
+
+def test_n_active_outside_the_model_is_refused(make_inputs: Callable[..., DispatchInputs]) -> None:
+    solver = ArrayDispatchSolver(build_model(make_inputs([1.0, 1.0])))
+    with pytest.raises(ValueError, match="n_active"):
+        solver.solve(n_active=0)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.assembly import conventional_initial_state
-from sim.case import DispatchSpec, ForecastSpec, load_case
+from sim.case import CaseError, DispatchSpec, ForecastSpec, load_case
 from sim.forecast_kpis import value_of_foresight
 from sim.forecasts import Forecasts, planned_on
 
@@ -103,3 +103,12 @@ def test_value_of_foresight_is_the_difference_to_the_perfect_run() -> None:
         "value_of_foresight_emissions_tco2": 0.5,
         "value_of_foresight_curtailed_mwh": 4.0,
     }
+
+
+def test_a_forecaster_without_a_unit_is_a_case_error() -> None:
+    """A forecaster that returns no column for a unit is reported, not filled in."""
+    fc, _ = _fit(ForecastSpec(method="perfect"))
+    wind, cols = fc.renewables["wind"]
+    fc.renewables["wind"] = (wind, [*cols, "w2"])  # a unit the forecaster never saw
+    with pytest.raises(CaseError, match=r"forecast.wind: no forecast for the units \['w2'\]"):
+        fc.renewable(INDEX[48:72], pd.Index(["w1", "pv1", "w2"]))
