@@ -6,9 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from benchmarks.obstacles import Target, obstacles, targets
-
-Summary = dict[str, dict[str, Any]]
+from benchmarks.obstacles import Summary, Target, obstacles, targets
 
 STUDY = {
     "year_day_ahead_rural_dc": "year, day-ahead, rural, dc",

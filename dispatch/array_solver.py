@@ -81,7 +81,7 @@ class ArrayDispatchSolver:
     the Pyomo variables are not loaded. Warm start: HiGHS keeps the basis of the
     previous solve (LP); a MILP is searched afresh.
 
-    A shorter window padded to the model's length (:func:`dispatch.inputs.padded`)
+    A shorter window padded to the model's length (:func:`dispatch.padding.padded`)
     is solved with ``n_active``: the columns of the padding steps are fixed at
     zero and their rows dropped (free), which leaves exactly the model of the
     shorter window as long as no constraint of a step inside the window refers to
@@ -111,7 +111,9 @@ class ArrayDispatchSolver:
         self._index_cache: dict[tuple[Any, ...], np.ndarray] = {}
         self.params = np.zeros(len(self.lp.params))
         self.col_value = np.zeros(self.lp.n_cols)
+        #: per row, d objective / d right-hand side [EUR per unit of the row, e.g. MW]
         self.row_dual: np.ndarray | None = None
+        #: per row, d emissions_tco2 / d right-hand side [tCO2 per unit of the row]
         self.row_emission: np.ndarray | None = None
         self.objective_eur = float("nan")
         self.solution = ArraySolution(self)

@@ -139,14 +139,12 @@ class _AffineBuilder:
         self.vals: list[float] = []
 
     def set(self, i: int, term: Affine) -> None:
-        const, coefs = term
-        self.base[i] = const
-        for k, v in coefs.items():
-            self.rows.append(i)
-            self.cols.append(k)
-            self.vals.append(v)
+        """Entry ``i`` is ``term`` (position ``i`` must not have been given terms yet)."""
+        self.base[i] = 0.0
+        self.add(i, term)
 
     def add(self, i: int, term: Affine) -> None:
+        """Add ``term`` to entry ``i``."""
         const, coefs = term
         self.base[i] += const
         for k, v in coefs.items():

@@ -20,9 +20,10 @@ import pyomo.environ as pyo
 
 from dispatch.array_solver import ArrayDispatchSolver, NotPaddableError
 from dispatch.extract import DispatchResult, concat_results, extract
-from dispatch.inputs import CONVENTIONAL_STATE_COLUMNS, DispatchInputs, padded
+from dispatch.inputs import CONVENTIONAL_STATE_COLUMNS, DispatchInputs
 from dispatch.lp_compile import NotAffineError
 from dispatch.model import build_model, update_model
+from dispatch.padding import padded
 from dispatch.solve import PersistentDispatchSolver, SolveStatus
 
 logger = logging.getLogger(__name__)
@@ -240,7 +241,7 @@ def run_rolling(
     still loaded in HiGHS (:func:`load_solver`); it is rebuilt instead if its
     inputs differ in structure (:func:`same_structure`). The shorter windows at
     the end of the period are padded to the horizon with zero-data steps that the
-    solver leaves out (:func:`dispatch.inputs.padded`; same optimum as a model of
+    solver leaves out (:func:`dispatch.padding.padded`; same optimum as a model of
     their own length) with the ``arrays`` interface; with ``pyomo``, or where a
     model cannot leave padding out, each length gets its own model. A model is
     dropped once no later window needs it.

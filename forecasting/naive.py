@@ -13,7 +13,7 @@ practice*, 3rd ed., section 5.2 "Some simple forecasting methods". OTexts.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -72,6 +72,9 @@ class PerfectForecaster:
         return self._actual.iloc[positions].copy()
 
 
+_H = TypeVar("_H", bound="_HistoryForecaster")
+
+
 class _HistoryForecaster:
     """Keeps a checked history; ``fit`` stores it, ``update`` extends it."""
 
@@ -86,8 +89,10 @@ class _HistoryForecaster:
     def _store(self, history: pd.DataFrame) -> None:
         self._history = check_history(history)
 
-    def _append(self, observations: pd.DataFrame) -> None:
+    def update(self: _H, observations: pd.DataFrame) -> _H:
+        """Add or correct observations (same columns and time grid); return self."""
         self._history = merge_observations(self._fitted(), observations)
+        return self
 
 
 class PersistenceForecaster(_HistoryForecaster):
@@ -101,11 +106,6 @@ class PersistenceForecaster(_HistoryForecaster):
     def fit(self, history: pd.DataFrame) -> PersistenceForecaster:
         """Keep a copy of ``history`` (time x series, each in its own unit); return self."""
         self._store(history)
-        return self
-
-    def update(self, observations: pd.DataFrame) -> PersistenceForecaster:
-        """Add or correct observations (same columns and time grid); return self."""
-        self._append(observations)
         return self
 
     def predict(self, issue_time: pd.Timestamp, valid_times: pd.DatetimeIndex) -> pd.DataFrame:
@@ -171,11 +171,6 @@ class SeasonalNaiveForecaster(_HistoryForecaster):
         if pd.Timedelta(hours=self.period_h) % step != pd.Timedelta(0):
             raise ForecastError(f"period_h={self.period_h} is not a multiple of the step {step}")
         self._history = checked
-        return self
-
-    def update(self, observations: pd.DataFrame) -> SeasonalNaiveForecaster:
-        """Add or correct observations (same columns and time grid); return self."""
-        self._append(observations)
         return self
 
     def predict(self, issue_time: pd.Timestamp, valid_times: pd.DatetimeIndex) -> pd.DataFrame:

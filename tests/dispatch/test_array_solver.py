@@ -14,10 +14,12 @@ import pyomo.environ as pyo
 import pytest
 
 from dispatch.array_solver import ArrayDispatchSolver, NotPaddableError
+from dispatch.components._indexing import store_matrix, store_param
 from dispatch.extract import extract
-from dispatch.inputs import DispatchInputError, DispatchInputs, DispatchOptions, padded
+from dispatch.inputs import DispatchInputError, DispatchInputs, DispatchOptions
 from dispatch.lp_compile import NotAffineError, affine_in_params, compile_lp
 from dispatch.model import build_model, update_model
+from dispatch.padding import padded
 from dispatch.rolling import load_solver, run_rolling
 from dispatch.solve import DispatchInfeasible, PersistentDispatchSolver
 from tests.dispatch.test_update import (
@@ -307,3 +309,18 @@ def test_n_active_outside_the_model_is_refused(make_inputs: Callable[..., Dispat
     solver = ArrayDispatchSolver(build_model(make_inputs([1.0, 1.0])))
     with pytest.raises(ValueError, match="n_active"):
         solver.solve(n_active=0)
+
+
+def test_stored_parameter_values_are_checked() -> None:
+    """The fast parameter writes refuse values that are not finite or do not fit."""
+    m, _ = _params()
+    store_matrix(m.p, np.array([5.0, 6.0]))
+    assert [m.p[0].value, m.p[1].value] == [5.0, 6.0]
+    store_param(m.p, {1: 7.0})
+    assert m.p[1].value == 7.0
+    with pytest.raises(DispatchInputError, match="not finite"):
+        store_matrix(m.p, np.array([1.0, np.nan]))
+    with pytest.raises(DispatchInputError, match="3 values for 2 entries"):
+        store_matrix(m.p, np.zeros(3))
+    with pytest.raises(DispatchInputError, match="not finite"):
+        store_param(m.p, {0: float("inf")})

@@ -112,3 +112,18 @@ def test_a_forecaster_without_a_unit_is_a_case_error() -> None:
     fc.renewables["wind"] = (wind, [*cols, "w2"])  # a unit the forecaster never saw
     with pytest.raises(CaseError, match=r"forecast.wind: no forecast for the units \['w2'\]"):
         fc.renewable(INDEX[48:72], pd.Index(["w1", "pv1", "w2"]))
+
+
+def test_renewable_forecasts_are_aligned_to_the_window_by_time() -> None:
+    """A forecaster returning its rows in another order still gives each step its value."""
+    fc, f = _fit(ForecastSpec(method="perfect"))
+    wind, cols = fc.renewables["wind"]
+
+    class Reversed:
+        def predict(self, issue: pd.Timestamp, steps: pd.DatetimeIndex) -> pd.DataFrame:
+            return wind.predict(issue, steps).iloc[::-1]
+
+    fc.renewables["wind"] = (Reversed(), cols)  # type: ignore[assignment]
+    steps = INDEX[48:72]
+    ren = fc.renewable(steps, pd.Index(["w1", "pv1"]))
+    np.testing.assert_allclose(ren["w1"], f["renewable_p_mw"]["w1"].loc[steps])
