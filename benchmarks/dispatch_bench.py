@@ -41,7 +41,7 @@ def keeping_windows(positions: set[int], kept: dict[int, DispatchInputs]) -> Ite
     ) -> Any:
         calls = [0]
 
-        def keep(steps: pd.DatetimeIndex, e0: pd.Series) -> DispatchInputs:
+        def keep(steps: pd.DatetimeIndex, e0: pd.Series | None = None) -> DispatchInputs:
             x = inputs_for(steps, e0)
             if calls[0] in positions:
                 kept[calls[0]] = x

@@ -1,7 +1,8 @@
-"""Model -> DispatchResult: hourly DataFrames (time x asset) from a solved model."""
+"""Model -> DispatchResult: arrays (steps x asset) from a solved model, per family."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -9,6 +10,9 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from dispatch.builtin_views import ResultViews
+from dispatch.components._indexing import var_values
+from dispatch.family import Labelled
 from dispatch.inputs import DispatchInputs
 
 
@@ -24,92 +28,95 @@ class Solution(Protocol):
 
 #: charge and discharge both above this [MW] in one step count as simultaneous
 SIMULTANEOUS_TOL_MW = 1e-6
-#: without unit commitment a conventional unit above this output [MW] counts as on
-CONVENTIONAL_ON_TOL_MW = 1e-6
+
+#: system-wide quantities of every result (besides the families'), see DispatchResult
+SYSTEM_QUANTITIES = (
+    "system_price_eur_per_mwh",
+    "lmp_eur_per_mwh",
+    "branch_p_mw",
+    "vm_pu",
+    "lmef_tco2_per_mwh",
+    "system_mef_tco2_per_mwh",
+)
 
 
 @dataclass(frozen=True)
-class DispatchResult:
-    """Optimal set-points of one window, indexed by the window's UTC time.
+class DispatchResult(ResultViews):
+    """Optimal set-points of one window (or of a rolling run), as arrays.
 
     Attributes
     ----------
-    renewable_p_mw, curtailment_p_mw
-        Dispatched generation and curtailment against the forecast [MW] per unit.
-    storage_charge_p_mw, storage_discharge_p_mw
-        Storage powers [MW] per unit, both >= 0.
-    storage_e_mwh
-        Stored energy at the end of each step [MWh] per unit.
-    grid_import_p_mw, grid_export_p_mw
-        Planned exchange with the external grid [MW] (one column ``grid``).
-    shed_p_mw, overgen_p_mw
-        Load shedding and over-generation slacks [MW] per bus.
-    system_price_eur_per_mwh
-        Price at the slack bus (copperplate: of the single node) [EUR/MWh] (column
-        ``system``): the cost of one more MWh of demand there in that step.
-    lmp_eur_per_mwh
-        Locational marginal price per network node [EUR/MWh]: dual of the node's
-        power balance divided by the step length (copperplate: one node ``system``).
-    branch_p_mw
-        Active power flow per branch (dc) or tree edge (lindistflow) [MW], positive
-        from its from/parent bus; empty for the copperplate.
-    vm_pu
-        Voltage magnitude per network node [pu] (lindistflow: square root of the
-        squared-voltage variable); empty for the other network models.
+    time
+        The steps of the result (UTC interval starts).
+    assets
+        Per family (by name) its results by quantity, each a
+        :class:`dispatch.family.Labelled` array (steps x columns): e.g.
+        ``assets["storage"]["e_mwh"]`` (see each family's docstring).
+        :meth:`frame` gives one as a DataFrame.
+    system
+        The network's results by name (:data:`SYSTEM_QUANTITIES`):
+
+        ``system_price_eur_per_mwh``
+            Price at the slack bus (copperplate: of the single node) [EUR/MWh]
+            (column ``system``): the cost of one more MWh of demand there.
+        ``lmp_eur_per_mwh``
+            Locational marginal price per network node [EUR/MWh]: dual of the
+            node's power balance divided by the step length (copperplate: one node
+            ``system``).
+        ``branch_p_mw``
+            Active power flow per branch (dc) or tree edge (lindistflow) [MW],
+            positive from its from/parent bus; no columns for the copperplate.
+        ``vm_pu``
+            Voltage magnitude per network node [pu] (lindistflow: square root of
+            the squared-voltage variable); no columns for the other models.
+        ``lmef_tco2_per_mwh``
+            Locational marginal emission factor per node [tCO2/MWh]: the change
+            of the window's emissions per MWh of extra demand at the node,
+            ``(dE / dd[n, t]) / dt_h`` at the optimal basis; NaN unless the solve
+            computed them (``emission_sensitivities=True``).
+        ``system_mef_tco2_per_mwh``
+            System marginal emission factor [tCO2/MWh] (column ``system``): the
+            LMEF at the slack bus.
     objective_eur, cost_eur, emissions_tco2
         Objective, cost and emissions of the optimised window [EUR], [EUR], [tCO2];
         NaN once the result is cut to its committed steps (:meth:`head`), since
         the window totals then include steps that are not committed.
-    conventional_p_mw
-        Output of each conventional unit [MW].
-    conventional_on
-        On/off state of each conventional unit (1.0/0.0): the commitment binaries
-        with unit commitment, otherwise 1.0 where the output is above
-        :data:`CONVENTIONAL_ON_TOL_MW`.
-    lmef_tco2_per_mwh
-        Locational marginal emission factor per network node [tCO2/MWh]: the change
-        of the window's emissions per MWh of extra demand at the node in that step,
-        ``(dE / dd[n, t]) / dt_h`` at the optimal basis
-        (``m.emission_sensitivity``, see
-        :meth:`dispatch.solve.PersistentDispatchSolver.basis_sensitivities`); NaN
-        unless the solve computed them (``emission_sensitivities=True``).
-    system_mef_tco2_per_mwh
-        System marginal emission factor [tCO2/MWh] (column ``system``): the LMEF at
-        the slack bus (copperplate: of the single node).
     """
 
-    renewable_p_mw: pd.DataFrame
-    curtailment_p_mw: pd.DataFrame
-    storage_charge_p_mw: pd.DataFrame
-    storage_discharge_p_mw: pd.DataFrame
-    storage_e_mwh: pd.DataFrame
-    grid_import_p_mw: pd.DataFrame
-    grid_export_p_mw: pd.DataFrame
-    shed_p_mw: pd.DataFrame
-    overgen_p_mw: pd.DataFrame
-    system_price_eur_per_mwh: pd.DataFrame
-    lmp_eur_per_mwh: pd.DataFrame
-    branch_p_mw: pd.DataFrame
-    vm_pu: pd.DataFrame
+    time: pd.DatetimeIndex
+    assets: Mapping[str, Mapping[str, Labelled]]
+    system: Mapping[str, Labelled]
     objective_eur: float
     cost_eur: float
     emissions_tco2: float
-    conventional_p_mw: pd.DataFrame
-    conventional_on: pd.DataFrame
-    lmef_tco2_per_mwh: pd.DataFrame
-    system_mef_tco2_per_mwh: pd.DataFrame
+
+    def frame(self, family: str, quantity: str) -> pd.DataFrame:
+        """Result ``quantity`` of ``family`` as a DataFrame (time x columns); a
+        family without that quantity gives one without columns."""
+        found = self.assets.get(family, {}).get(quantity)
+        if found is None:
+            return Labelled((), np.zeros((len(self.time), 0))).frame(self.time)
+        return found.frame(self.time)
+
+    def system_frame(self, name: str) -> pd.DataFrame:
+        """System result ``name`` (:data:`SYSTEM_QUANTITIES`) as a DataFrame."""
+        return self.system[name].frame(self.time)
 
     def head(self, n: int) -> DispatchResult:
         """The first ``n`` steps (the committed part of a rolling window).
 
         Window totals are kept only if nothing is cut (``n`` covers every step).
         """
-        whole = n >= len(self.renewable_p_mw.index)
-        kw = {
-            k: (v.iloc[:n] if isinstance(v, pd.DataFrame) else v if whole else float("nan"))
-            for k, v in vars(self).items()
-        }
-        return DispatchResult(**kw)
+        whole = n >= len(self.time)
+        nan = float("nan")
+        return DispatchResult(
+            time=self.time[:n],
+            assets={f: {q: v.head(n) for q, v in r.items()} for f, r in self.assets.items()},
+            system={k: v.head(n) for k, v in self.system.items()},
+            objective_eur=self.objective_eur if whole else nan,
+            cost_eur=self.cost_eur if whole else nan,
+            emissions_tco2=self.emissions_tco2 if whole else nan,
+        )
 
 
 class ModelSolution:
@@ -148,48 +155,24 @@ class ModelSolution:
         return float(pyo.value(getattr(self._m, name)))
 
 
-def _matrix(
-    sol: Solution, var: pyo.Var | None, units: list[str], n: int, index: pd.DatetimeIndex
-) -> pd.DataFrame:
-    """Values of a (unit, t) variable as a time x unit frame."""
-    if var is None or not units:
-        return pd.DataFrame(index=index, columns=pd.Index([], dtype=object), dtype=float)
-    return pd.DataFrame(sol.var_matrix(var, units, n), index=index, columns=units)
-
-
-def _per_node_mwh(
-    m: pyo.ConcreteModel, sol: Solution, kind: str, x: DispatchInputs
-) -> pd.DataFrame:
-    """Row value ``kind`` of ``m.bus_balance[n, t]`` divided by ``dt_h`` as a time x
-    node frame (NaN where missing): a derivative per MW in one step -> per MWh."""
+def _per_node_mwh(m: pyo.ConcreteModel, sol: Solution, kind: str, x: DispatchInputs) -> Labelled:
+    """Row value ``kind`` of ``m.bus_balance[n, t]`` divided by ``dt_h`` (steps x
+    nodes, NaN where missing): a derivative per MW in one step -> per MWh."""
     nodes = list(m.NODE)
     n = len(x.time)
     values = sol.row_values(kind, m.bus_balance, nodes, n)
     if values is None:
         values = np.full((n, len(nodes)), np.nan)
-    return pd.DataFrame(values / x.dt_h, index=x.time, columns=nodes, dtype=float)
-
-
-def _conventional(
-    sol: Solution, m: pyo.ConcreteModel, n: int, index: pd.DatetimeIndex
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Output [MW] and on/off state (1.0/0.0) of the conventional units."""
-    blk = getattr(m, "conventional", None)
-    if blk is None:
-        return _matrix(sol, None, [], n, index), _matrix(sol, None, [], n, index)
-    units = list(blk.UNIT)
-    p_mw = _matrix(sol, blk.p_mw, units, n, index)
-    if hasattr(blk, "on"):
-        on = _matrix(sol, blk.on, units, n, index).round()
-    else:
-        on = (p_mw > CONVENTIONAL_ON_TOL_MW).astype(float)
-    return p_mw, on
+    return Labelled(tuple(nodes), values / x.dt_h)
 
 
 def extract(
     m: pyo.ConcreteModel, x: DispatchInputs, solution: Solution | None = None
 ) -> DispatchResult:
-    """Read the solution of model ``m`` into a :class:`DispatchResult`.
+    """Read the solution of model ``m`` into a :class:`DispatchResult` of arrays.
+
+    Every family reads its block (:meth:`dispatch.family.AssetFamily.extract`);
+    the network results are read here.
 
     Parameters
     ----------
@@ -201,52 +184,35 @@ def extract(
         Where the solution is held; default: in ``m`` itself (:class:`ModelSolution`).
     """
     sol: Solution = ModelSolution(m) if solution is None else solution
-    idx = x.time
-    n = len(idx)
-    ren = list(m.renewables.UNIT)
-    sto = list(m.storage.UNIT)
-    buses = list(m.loads.BUS)
-    p_ren = _matrix(sol, m.renewables.p_mw, ren, n, idx)
-    avail = x.renewable_p_mw.reindex(columns=ren)
-    series = lambda var, name: pd.DataFrame(  # noqa: E731
-        {name: sol.var_matrix(var, [], n)}, index=idx, dtype=float
-    )
-    nodes = list(m.NODE)
+    n = len(x.time)
+    assets = {k: d.family.extract(m.component(k), sol, x) for k, d in x.assets.items()}
     lmp = _per_node_mwh(m, sol, "dual", x)
     lmef = _per_node_mwh(m, sol, "emission", x)
     net = x.network
     slack = "system" if x.options.network_model == "copperplate" or net is None else net.slack_bus
+    at = lmp.columns.index(slack)
     branches = list(m.BRANCH) if hasattr(m, "BRANCH") else list(getattr(m, "EDGE", []))
-    flows = (
-        _matrix(sol, m.p_flow_mw, branches, n, idx) if branches else _matrix(sol, None, [], n, idx)
-    )
-    vm = (
-        np.sqrt(_matrix(sol, m.w_pu, nodes, n, idx).clip(lower=0.0))
-        if hasattr(m, "w_pu")
-        else _matrix(sol, None, [], n, idx)
-    )
-    conv_p_mw, conv_on = _conventional(sol, m, n, idx)
+    flows = var_values(sol, m.p_flow_mw, branches, n) if branches else np.zeros((n, 0))
+    if hasattr(m, "w_pu"):
+        nodes = list(m.NODE)
+        vm = Labelled(tuple(nodes), np.sqrt(np.clip(var_values(sol, m.w_pu, nodes, n), 0, None)))
+    else:
+        vm = Labelled((), np.zeros((n, 0)))
+    system = {
+        "system_price_eur_per_mwh": Labelled(("system",), lmp.values[:, at : at + 1]),
+        "lmp_eur_per_mwh": lmp,
+        "branch_p_mw": Labelled(tuple(branches), flows),
+        "vm_pu": vm,
+        "lmef_tco2_per_mwh": lmef,
+        "system_mef_tco2_per_mwh": Labelled(("system",), lmef.values[:, at : at + 1]),
+    }
     return DispatchResult(
-        renewable_p_mw=p_ren,
-        curtailment_p_mw=(avail - p_ren).clip(lower=0.0),
-        storage_charge_p_mw=_matrix(sol, m.storage.p_charge_mw, sto, n, idx),
-        storage_discharge_p_mw=_matrix(sol, m.storage.p_discharge_mw, sto, n, idx),
-        storage_e_mwh=_matrix(sol, m.storage.e_mwh, sto, n, idx),
-        grid_import_p_mw=series(m.grid.p_import_mw, "grid"),
-        grid_export_p_mw=series(m.grid.p_export_mw, "grid"),
-        shed_p_mw=_matrix(sol, m.loads.p_shed_mw, buses, n, idx),
-        overgen_p_mw=_matrix(sol, m.loads.p_overgen_mw, buses, n, idx),
-        system_price_eur_per_mwh=lmp[[slack]].set_axis(["system"], axis=1),
-        lmp_eur_per_mwh=lmp,
-        branch_p_mw=flows,
-        vm_pu=vm,
+        time=x.time,
+        assets=assets,
+        system=system,
         objective_eur=sol.value("objective"),
         cost_eur=sol.value("cost_eur"),
         emissions_tco2=sol.value("emissions_tco2"),
-        conventional_p_mw=conv_p_mw,
-        conventional_on=conv_on,
-        lmef_tco2_per_mwh=lmef,
-        system_mef_tco2_per_mwh=lmef[[slack]].set_axis(["system"], axis=1),
     )
 
 
@@ -257,15 +223,21 @@ def simultaneous_storage_steps(
     return (charge_p_mw > tol_mw) & (discharge_p_mw[charge_p_mw.columns] > tol_mw)
 
 
+def _concat(parts: list[Labelled]) -> Labelled:
+    return Labelled(parts[0].columns, np.concatenate([p.values for p in parts], axis=0))
+
+
 def concat_results(parts: list[DispatchResult]) -> DispatchResult:
-    """Join the committed parts of consecutive windows into one result."""
-    frames = {
-        k: pd.concat([getattr(p, k) for p in parts])
-        for k, v in vars(parts[0]).items()
-        if isinstance(v, pd.DataFrame)
+    """Join the committed parts of consecutive windows into one result (arrays are
+    concatenated once, here)."""
+    first = parts[0]
+    time = first.time.append([p.time for p in parts[1:]]) if len(parts) > 1 else first.time
+    assets = {
+        f: {q: _concat([p.assets[f][q] for p in parts]) for q in r} for f, r in first.assets.items()
     }
+    system = {k: _concat([p.system[k] for p in parts]) for k in first.system}
     totals = {
         k: float(sum(getattr(p, k) for p in parts))
         for k in ("objective_eur", "cost_eur", "emissions_tco2")
     }
-    return DispatchResult(**frames, **totals)
+    return DispatchResult(time=pd.DatetimeIndex(time), assets=assets, system=system, **totals)

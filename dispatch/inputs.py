@@ -1,54 +1,27 @@
-"""DispatchInputs: validated, label-aligned data for one optimisation window.
+"""DispatchInputs: validated data for one optimisation window.
 
-All frames share one UTC time index (rows) and name their assets in columns.
-Validation happens once, here, before a model is built.
+The window's time steps, one :class:`dispatch.family.AssetData` per asset family
+(unit table, time series as arrays, state at the window start), the options and
+the network. Validation happens once, here, before a model is built.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-STORAGE_COLUMNS = (
-    "bus",
-    "p_max_mw",
-    "e_min_mwh",
-    "e_max_mwh",
-    "e_terminal_min_mwh",
-    "eff_charge",
-    "eff_discharge",
-    "standing_loss_per_h",
-    "wear_cost_eur_per_mwh",
-)
+from dispatch.builtin_views import BuiltinViews
+from dispatch.family import AssetData, DispatchInputError
 
+__all__ = ["DispatchInputError", "DispatchInputs", "DispatchOptions", "NetworkInputs"]
 
-#: columns of the conventional-unit table (powers [MW], ramps [MW/h], times [h],
-#: marginal cost [EUR/MWh], emission factor [tCO2/MWh], start cost [EUR])
-CONVENTIONAL_COLUMNS = (
-    "bus",
-    "p_min_mw",
-    "p_max_mw",
-    "cost_eur_per_mwh",
-    "ef_tco2_per_mwh",
-    "ramp_up_mw_per_h",
-    "ramp_down_mw_per_h",
-    "min_up_h",
-    "min_down_h",
-    "start_cost_eur",
-)
-#: columns of the conventional units' state before the window: power [MW], on (0/1),
-#: hours the unit has been in that on/off state [h]
-CONVENTIONAL_STATE_COLUMNS = ("p_mw", "on", "hours_in_state")
 #: network models known to the dispatch
 NETWORK_MODELS = ("copperplate", "dc", "lindistflow")
 #: objectives known to the dispatch
 OBJECTIVES = ("min_cost", "min_emissions")
-
-
-class DispatchInputError(ValueError):
-    """Inconsistent dispatch inputs; the message names the field and the problem."""
 
 
 @dataclass(frozen=True)
@@ -134,107 +107,70 @@ class NetworkInputs:
 
 
 @dataclass(frozen=True)
-class DispatchInputs:
+class DispatchInputs(BuiltinViews):
     """Everything one optimisation window needs.
 
     Attributes
     ----------
     dt_h
         Time-step length [h].
-    load_p_mw
-        Forecast demand per load [MW] (time x load).
-    load_bus
-        Bus of each load.
-    renewable_p_mw
-        Forecast available power per renewable unit [MW] (time x unit).
-    renewable_bus
-        Bus of each renewable unit.
-    storage
-        One row per storage, columns :data:`STORAGE_COLUMNS` (powers [MW], energies
-        [MWh], efficiencies [-], standing loss [1/h], wear cost [EUR/MWh]).
-    storage_e_initial_mwh
-        Stored energy at the start of the window [MWh], by storage name.
-    grid
-        Columns ``import_price_eur_per_mwh``, ``export_price_eur_per_mwh``,
-        ``ef_tco2_per_mwh`` (emission factor of imports) per time step.
-    ext_grid_bus
-        Bus of the grid connection.
-    import_max_mw, export_max_mw
-        Connection limits [MW]; ``inf`` when unlimited.
+    time
+        The window's time steps (interval starts, UTC).
+    assets
+        The data of every asset family by family name, in build order
+        (:class:`dispatch.family.AssetData`); each family builds one block of the
+        model from its entry.
     options
         Slack costs and objective options.
-    load_q_mvar
-        Forecast reactive demand per load [Mvar] (``lindistflow``); zero if ``None``.
     network
         Network data, needed by ``dc`` and ``lindistflow``.
-    conventional
-        One row per conventional unit, columns :data:`CONVENTIONAL_COLUMNS`.
-    conventional_state
-        State of each conventional unit before the window, columns
-        :data:`CONVENTIONAL_STATE_COLUMNS`; units not listed start off at 0 MW,
-        long enough in that state to be free to start.
     branch_loss_mw
-        Estimated active losses per branch of ``network.branches`` [MW] (time x
-        branch name), e.g. from the AC power flow of a previous run; the network
-        model draws them from its balances (see :mod:`dispatch.network`). ``None``
-        for none; branches not listed have none.
-    grid_schedule_mw
-        Scheduled net import at the grid connection per step [MW] (e.g. a day-ahead
-        dispatch's), for an intraday re-dispatch: deviations from it cost the
-        ``imbalance_price_eur_per_mwh`` column of ``grid``. ``None`` for none.
+        Estimated active losses [MW], shape (steps, branches of
+        ``network.branches`` in their order), e.g. from the AC power flow of a
+        previous run; the network model draws them from its balances (see
+        :mod:`dispatch.network`). ``None`` for none.
     n_active
         Number of leading steps that form the window; the steps after them only pad
         it to the length of a model built for longer windows (zero data, see
-        :func:`dispatch.padding.padded`). The storage terminal energy applies at the last of these
-        steps. Only :class:`dispatch.array_solver.ArrayDispatchSolver` solved with
-        ``n_active`` (as :func:`dispatch.rolling.run_rolling` does) leaves the
+        :func:`dispatch.padding.padded`). Terminal conditions apply at the last of
+        these steps. Only :class:`dispatch.array_solver.ArrayDispatchSolver` solved
+        with ``n_active`` (as :func:`dispatch.rolling.run_rolling` does) leaves the
         padding out of the optimisation; any other solve optimises it too.
         ``None``: all steps.
     """
 
     dt_h: float
-    load_p_mw: pd.DataFrame
-    load_bus: pd.Series
-    renewable_p_mw: pd.DataFrame
-    renewable_bus: pd.Series
-    storage: pd.DataFrame
-    storage_e_initial_mwh: pd.Series
-    grid: pd.DataFrame
-    ext_grid_bus: str
-    import_max_mw: float = float("inf")
-    export_max_mw: float = float("inf")
+    time: pd.DatetimeIndex
+    assets: Mapping[str, AssetData]
     options: DispatchOptions = field(default_factory=DispatchOptions)
-    load_q_mvar: pd.DataFrame | None = None
     network: NetworkInputs | None = None
-    conventional: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=list(CONVENTIONAL_COLUMNS))
-    )
-    conventional_state: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=list(CONVENTIONAL_STATE_COLUMNS))
-    )
-    branch_loss_mw: pd.DataFrame | None = None
-    grid_schedule_mw: pd.Series | None = None
+    branch_loss_mw: np.ndarray | None = None
     n_active: int | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
 
     @property
-    def time(self) -> pd.DatetimeIndex:
-        """The window's time steps (interval starts, UTC)."""
-        return pd.DatetimeIndex(self.load_p_mw.index)
-
-    @property
     def steps_active(self) -> int:
         """Number of steps of the window proper (:attr:`n_active`, or all)."""
-        return len(self.load_p_mw.index) if self.n_active is None else self.n_active
+        return len(self.time) if self.n_active is None else self.n_active
 
     @property
     def buses(self) -> list[str]:
-        """All buses that carry an asset or the grid connection, sorted."""
-        found = set(self.load_bus) | set(self.renewable_bus) | set(self.storage["bus"])
-        found |= set(self.conventional["bus"])
-        return sorted(found | {self.ext_grid_bus})
+        """All buses that carry an asset, sorted."""
+        found: set[str] = set()
+        for d in self.assets.values():
+            found |= set(d.bus)
+        return sorted(found)
+
+    def with_states(self, states: Mapping[str, Mapping[str, np.ndarray]]) -> DispatchInputs:
+        """This window with the state at its start replaced, by family name."""
+        if not states:
+            return self
+        assets = {
+            k: d.with_state(states[k]) if states.get(k) else d for k, d in self.assets.items()
+        }
+        return replace(self, assets=assets)
 
 
 def _fail(name: str, problem: str) -> None:
@@ -244,82 +180,16 @@ def _fail(name: str, problem: str) -> None:
 def _validate(x: DispatchInputs) -> None:
     if not x.dt_h > 0:
         _fail("dt_h", f"must be > 0 (got {x.dt_h})")
-    t = x.load_p_mw.index
-    if len(t) == 0:
-        _fail("load_p_mw", "empty window")
-    for name in ("renewable_p_mw", "grid"):
-        if not getattr(x, name).index.equals(t):
-            _fail(name, "time index differs from load_p_mw")
-    for name, frame, bus in (
-        ("load_p_mw", x.load_p_mw, x.load_bus),
-        ("renewable_p_mw", x.renewable_p_mw, x.renewable_bus),
-    ):
-        values = frame.to_numpy(dtype=float)
-        if not np.isfinite(values).all():
-            _fail(name, "contains NaN or infinite values")
-        if (values < 0).any():
-            _fail(name, "contains negative power")
-        if set(frame.columns) != set(bus.index):
-            _fail(name, "columns differ from the bus mapping's names")
-    missing = [
-        c
-        for c in ("import_price_eur_per_mwh", "export_price_eur_per_mwh", "ef_tco2_per_mwh")
-        if c not in x.grid.columns
-    ]
-    if missing:
-        _fail("grid", f"missing columns {missing}")
-    if not np.isfinite(x.grid.to_numpy(dtype=float)).all():
-        _fail("grid", "contains NaN or infinite values")
-    st = x.storage
-    if list(st.columns) != list(STORAGE_COLUMNS):
-        _fail("storage", f"columns must be {STORAGE_COLUMNS}")
-    if not st.index.is_unique:
-        _fail("storage", "names are not unique")
-    if set(x.storage_e_initial_mwh.index) != set(st.index):
-        _fail("storage_e_initial_mwh", "names differ from storage")
-    e0 = x.storage_e_initial_mwh.reindex(st.index)
-    tol = 1e-6
-    bad = st.index[(e0 < st["e_min_mwh"] - tol) | (e0 > st["e_max_mwh"] + tol)]
-    if len(bad):
-        _fail("storage_e_initial_mwh", f"outside [e_min_mwh, e_max_mwh] for {list(bad)}")
-    sched = x.grid_schedule_mw
-    if sched is not None:
-        if not sched.index.equals(t):
-            _fail("grid_schedule_mw", "time index differs from load_p_mw")
-        if not np.isfinite(sched.to_numpy(dtype=float)).all():
-            _fail("grid_schedule_mw", "contains NaN or infinite values")
-        if "imbalance_price_eur_per_mwh" not in x.grid.columns:
-            _fail("grid", "a schedule needs the column imbalance_price_eur_per_mwh")
-    if x.n_active is not None and not 1 <= x.n_active <= len(t):
-        _fail("n_active", f"must be between 1 and the {len(t)} steps (got {x.n_active})")
-    if x.import_max_mw < 0 or x.export_max_mw < 0:
-        _fail("import_max_mw/export_max_mw", "must be >= 0")
-    _validate_conventional(x)
+    n = len(x.time)
+    if n == 0:
+        _fail("time", "empty window")
+    for key, d in x.assets.items():
+        if d.family.name != key:
+            _fail(f"assets.{key}", f"holds the data of family {d.family.name!r}")
+        d.family.validate(d, x)
+    if x.n_active is not None and not 1 <= x.n_active <= n:
+        _fail("n_active", f"must be between 1 and the {n} steps (got {x.n_active})")
     _validate_network(x)
-
-
-def _validate_conventional(x: DispatchInputs) -> None:
-    cv = x.conventional
-    if list(cv.columns) != list(CONVENTIONAL_COLUMNS):
-        _fail("conventional", f"columns must be {CONVENTIONAL_COLUMNS}")
-    if not cv.index.is_unique:
-        _fail("conventional", "names are not unique")
-    if cv.empty:
-        return
-    num = cv.drop(columns="bus").astype(float)
-    if not np.isfinite(num.drop(columns=["ramp_up_mw_per_h", "ramp_down_mw_per_h"])).all().all():
-        _fail("conventional", "contains NaN or infinite values (ramps may be inf)")
-    if (num < 0).any().any():
-        _fail("conventional", "contains negative values")
-    bad = cv.index[num["p_min_mw"] > num["p_max_mw"]]
-    if len(bad):
-        _fail("conventional", f"p_min_mw above p_max_mw for {list(bad)}")
-    st = x.conventional_state
-    if list(st.columns) != list(CONVENTIONAL_STATE_COLUMNS):
-        _fail("conventional_state", f"columns must be {CONVENTIONAL_STATE_COLUMNS}")
-    unknown = set(st.index) - set(cv.index)
-    if unknown:
-        _fail("conventional_state", f"unknown units {sorted(unknown)}")
 
 
 def _validate_losses(x: DispatchInputs) -> None:
@@ -329,12 +199,10 @@ def _validate_losses(x: DispatchInputs) -> None:
     if x.network is None:
         _fail("branch_loss_mw", "loss estimates need network data (network)")
         return
-    if not losses.index.equals(x.load_p_mw.index):
-        _fail("branch_loss_mw", "time index differs from load_p_mw")
-    unknown = set(losses.columns) - set(x.network.branches.index)
-    if unknown:
-        _fail("branch_loss_mw", f"unknown branches {sorted(map(str, unknown))[:5]}")
-    if not np.isfinite(losses.to_numpy(dtype=float)).all():
+    shape = (len(x.time), len(x.network.branches.index))
+    if losses.shape != shape:
+        _fail("branch_loss_mw", f"shape {losses.shape}, expected (steps, branches) = {shape}")
+    if not np.isfinite(losses).all():
         _fail("branch_loss_mw", "contains NaN or infinite values")
 
 
@@ -356,6 +224,3 @@ def _validate_network(x: DispatchInputs) -> None:
         _fail("network", "branches, bus_map or slack_bus name buses not in bus_table")
     if (net.branches["x_pu"] <= 0).any():
         _fail("network.branches", "x_pu must be > 0")
-    if model == "lindistflow" and x.load_q_mvar is not None:
-        if not x.load_q_mvar.index.equals(x.load_p_mw.index):
-            _fail("load_q_mvar", "time index differs from load_p_mw")

@@ -4,22 +4,8 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from dispatch.components.conventional import build_conventional, update_conventional
-from dispatch.components.grid_connection import build_grid_connection, update_grid_connection
-from dispatch.components.loads import build_loads, update_loads
-from dispatch.components.renewables import build_renewables, update_renewables
-from dispatch.components.storage import build_storage, update_storage
-from dispatch.inputs import DispatchInputs
+from dispatch.inputs import DispatchInputError, DispatchInputs
 from dispatch.network import add_network, update_network
-
-#: the fixed registry of block builders, in build order
-BLOCK_BUILDERS = (
-    build_loads,
-    build_renewables,
-    build_storage,
-    build_conventional,
-    build_grid_connection,
-)
 
 #: weight of cost in the ``min_emissions`` objective [tCO2/EUR], a tie-breaker only
 COST_TIE_BREAK_TCO2_PER_EUR = 1e-6
@@ -29,7 +15,8 @@ def build_model(x: DispatchInputs, network_model: str | None = None) -> pyo.Conc
     r"""Build the dispatch model of one window.
 
     Sets ``T`` (step positions 0..n-1) and ``BUS`` (asset buses); one block per
-    asset family (:data:`BLOCK_BUILDERS`); the network constraints of
+    asset family of ``x.assets``, in their order (:meth:`dispatch.family.AssetFamily.build`);
+    the network constraints of
     ``network_model`` (default: ``x.options.network_model``); an optional emission
     cap; and the objective, for ``min_cost``
 
@@ -42,8 +29,8 @@ def build_model(x: DispatchInputs, network_model: str | None = None) -> pyo.Conc
         \min \sum_k \mathrm{emissions}^k + 10^{-6} \sum_k \mathrm{cost}^k
         + (1 - 10^{-6})\, \mathrm{cost}^{loads}
 
-    (the load-shedding and over-generation penalties keep their full weight, in
-    tCO2 per EUR, so emissions are never cut by shedding load)
+    (the blocks' ``penalty_eur``, load shedding and over-generation, keep their full
+    weight, in tCO2 per EUR, so emissions are never cut by shedding load)
 
     with the carbon price :math:`\pi^{CO_2}` [EUR/tCO2]. The emission cap is
     :math:`\sum_k \mathrm{emissions}^k \le E^{cap}` [tCO2].
@@ -52,7 +39,7 @@ def build_model(x: DispatchInputs, network_model: str | None = None) -> pyo.Conc
     m = pyo.ConcreteModel(name="dispatch")
     m.T = pyo.RangeSet(0, len(x.time) - 1)
     m.BUS = pyo.Set(initialize=x.buses, ordered=True)
-    blocks = [builder(m, x) for builder in BLOCK_BUILDERS]
+    blocks = [d.family.build(m, x) for d in x.assets.values()]
     add_network(m, blocks, x, network_model or o.network_model)
     m.cost_eur = pyo.Expression(expr=sum(blk.cost_eur for blk in blocks))
     m.emissions_tco2 = pyo.Expression(expr=sum(blk.emissions_tco2 for blk in blocks))
@@ -63,7 +50,8 @@ def build_model(x: DispatchInputs, network_model: str | None = None) -> pyo.Conc
         expr = (
             m.emissions_tco2
             + COST_TIE_BREAK_TCO2_PER_EUR * m.cost_eur
-            + (1.0 - COST_TIE_BREAK_TCO2_PER_EUR) * m.loads.cost_eur
+            + (1.0 - COST_TIE_BREAK_TCO2_PER_EUR)
+            * sum(blk.penalty_eur for blk in blocks if hasattr(blk, "penalty_eur"))
         )
     else:
         expr = m.cost_eur + o.carbon_price_eur_per_tco2 * m.emissions_tco2
@@ -71,27 +59,17 @@ def build_model(x: DispatchInputs, network_model: str | None = None) -> pyo.Conc
     return m
 
 
-#: the update function of each block of :data:`BLOCK_BUILDERS`, by block name, in order
-BLOCK_UPDATERS = (
-    ("loads", update_loads),
-    ("renewables", update_renewables),
-    ("storage", update_storage),
-    ("conventional", update_conventional),
-    ("grid", update_grid_connection),
-)
-
-
 def update_model(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
     """Write the data of window ``x`` into model ``m`` built for another window.
 
-    Calls the update function of every block (:data:`BLOCK_UPDATERS`) and
-    :func:`dispatch.network.update_network`. Afterwards ``m`` is the model
+    Calls :meth:`dispatch.family.AssetFamily.update` of every family of ``x.assets``
+    and :func:`dispatch.network.update_network`. Afterwards ``m`` is the model
     :func:`build_model` would build from ``x``, provided ``x`` has the structure of
-    the inputs ``m`` was built from: the same number of steps, ``dt_h``, options,
-    assets with the same static data (storage table, conventional table, buses),
-    connection limits and network. Only time series (forecasts, prices, emission
-    factors, reactive demand) and the state at the window start (initial storage
-    energy, conventional state) and the terminal energy may differ.
+    the inputs ``m`` was built from (:func:`dispatch.rolling.same_structure`): the
+    same number of steps, ``dt_h``, options, families and units with the same
+    static data, and network. Only time series (forecasts, prices, emission
+    factors, reactive demand, loss estimates), the state at the window start and
+    the families' mutable columns (the storage terminal energy) may differ.
 
     Raises
     ------
@@ -99,6 +77,13 @@ def update_model(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
         If a block finds other units or another number of steps than it was built
         for; blocks updated before the error keep their new data, so rebuild the model.
     """
-    for name, update in BLOCK_UPDATERS:
-        update(getattr(m, name), x)
+    if len(x.time) != len(m.T):
+        raise DispatchInputError(
+            f"time: {len(x.time)} steps, the built model has {len(m.T)}; rebuild the model"
+        )
+    for name, d in x.assets.items():
+        blk = m.component(name)
+        if blk is None:
+            raise DispatchInputError(f"assets.{name}: no such block in the built model; rebuild")
+        d.family.update(blk, x)
     update_network(m, x)

@@ -17,7 +17,7 @@ import pyomo.environ as pyo
 
 from dispatch.components._indexing import store_matrix, store_param
 from dispatch.inputs import DispatchInputError, DispatchInputs, NetworkInputs
-from dispatch.topology import network_injections, radial_tree
+from dispatch.topology import node_sum, radial_tree
 
 #: the copperplate's single node
 SYSTEM = "system"
@@ -40,11 +40,21 @@ def _branch_losses(x: DispatchInputs, names: Sequence[str]) -> dict[str, np.ndar
     n = len(x.time)
     given = x.branch_loss_mw
     out = {str(b): np.zeros(n) for b in names}
-    if given is not None:
-        for b in given.columns:
+    if given is not None and x.network is not None:
+        for j, b in enumerate(x.network.branches.index):
             if str(b) in out:
-                out[str(b)] = given[b].to_numpy(dtype=float)
+                out[str(b)] = given[:, j]
     return out
+
+
+def reactive_demand(x: DispatchInputs, node_of: dict[str, str], nodes: list[str]) -> np.ndarray:
+    """Reactive demand of every family per network node [Mvar], nodes x steps."""
+    total = np.zeros((len(nodes), len(x.time)))
+    for d in x.assets.values():
+        q = d.family.reactive_demand_mvar(d)
+        if q is not None:
+            total += node_sum(q, d.bus, node_of, nodes)
+    return total
 
 
 def node_losses(x: DispatchInputs, network_model: str, nodes: Sequence[str]) -> dict:
@@ -223,13 +233,13 @@ def add_lindistflow(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], x: Dispat
     m.loss_mw = pyo.Param(
         m.EDGE, m.T, mutable=True, initialize=edge_losses(x, tree), within=pyo.Reals
     )
-    q_load = network_injections(x.load_q_mvar, x.load_bus, node_of, list(m.NODE), len(x.time))
+    q_load = reactive_demand(x, node_of, list(m.NODE))
     m.q_load_mvar = pyo.Param(
         m.NODE,
         m.T,
         mutable=True,
         within=pyo.Reals,
-        initialize={(n, t): q_load[n][t] for n in m.NODE for t in m.T},
+        initialize={(n, t): q_load[i, t] for i, n in enumerate(m.NODE) for t in m.T},
     )
     charging = {n: 0.0 for n in m.NODE}
     for e in tree.index:
@@ -304,12 +314,13 @@ def update_network(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
 
     Every model takes the loss estimates ``loss_mw`` [MW] from ``x.branch_loss_mw``
     (zero where none is given); ``lindistflow`` also the reactive demand per node
-    ``q_load_mvar`` [Mvar] (from ``x.load_q_mvar``, zero if ``None``). The network
+    ``q_load_mvar`` [Mvar] (the families' reactive demand, see
+    :meth:`dispatch.family.AssetFamily.reactive_demand_mvar`). The network
     itself (buses, branches, limits) is fixed when the model is built.
     """
     if len(x.time) != len(m.T):
         raise DispatchInputError(
-            f"load_p_mw: {len(x.time)} steps, the built model has {len(m.T)}; rebuild the model"
+            f"time: {len(x.time)} steps, the built model has {len(m.T)}; rebuild the model"
         )
     if not hasattr(m, "q_load_mvar"):
         model = "dc" if hasattr(m, "BRANCH") else "copperplate"
@@ -318,8 +329,7 @@ def update_network(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
     net = x.network
     assert net is not None
     node_of = {str(b): str(n) for b, n in net.bus_map.items()}
-    q_load = network_injections(x.load_q_mvar, x.load_bus, node_of, list(m.NODE), len(m.T))
-    store_matrix(m.q_load_mvar, np.array([q_load[n] for n in m.NODE]))
+    store_matrix(m.q_load_mvar, reactive_demand(x, node_of, list(m.NODE)))
     if x.branch_loss_mw is None:
         store_param(m.loss_mw, 0.0)
     else:

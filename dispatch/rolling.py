@@ -12,7 +12,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ import pyomo.environ as pyo
 
 from dispatch.array_solver import ArrayDispatchSolver, NotPaddableError
 from dispatch.extract import DispatchResult, concat_results, extract
-from dispatch.inputs import CONVENTIONAL_STATE_COLUMNS, DispatchInputs
+from dispatch.inputs import DispatchInputs
 from dispatch.lp_compile import NotAffineError
 from dispatch.model import build_model, update_model
 from dispatch.padding import padded
@@ -28,8 +28,11 @@ from dispatch.solve import PersistentDispatchSolver, SolveStatus
 
 logger = logging.getLogger(__name__)
 
-#: builds the inputs of one window from its time steps and the storage energy at its start
-InputsFor = Callable[[pd.DatetimeIndex, pd.Series], DispatchInputs]
+#: builds the inputs of one window from its time steps (with the state at the start
+#: of the period; :func:`run_rolling` replaces it by the carried state after the first)
+InputsFor = Callable[[pd.DatetimeIndex], DispatchInputs]
+#: the state carried between windows: per family name, its state arrays by name
+WindowState = dict[str, dict[str, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -105,31 +108,19 @@ def same_structure(a: DispatchInputs, b: DispatchInputs) -> bool:
     """Whether a model built from ``a`` can take the data of ``b`` by an update.
 
     True when everything :func:`dispatch.model.build_model` fixes at build time is
-    equal: number of steps, ``dt_h``, options, assets and their buses, the storage
-    table (but its terminal energy) and the conventional table, the grid bus and
-    connection limits, and the network data. Time series and the state at the
-    window start may differ (see :func:`dispatch.model.update_model`).
+    equal: number of steps, ``dt_h``, options, the families in their order and, for
+    each, what :meth:`dispatch.family.AssetFamily.same_structure` compares (the
+    unit table, the series given), and the network data. Time series and the
+    state at the window start may differ (see :func:`dispatch.model.update_model`).
     """
-    if a.grid_schedule_mw is None or b.grid_schedule_mw is None:
-        if (a.grid_schedule_mw is None) != (b.grid_schedule_mw is None):
+    if (len(a.time), a.dt_h, a.options) != (len(b.time), b.dt_h, b.options):
+        return False
+    if list(a.assets) != list(b.assets):
+        return False
+    for k, da in a.assets.items():
+        db = b.assets[k]
+        if da.family is not db.family or not da.family.same_structure(da, db):
             return False
-    fixed_a = (len(a.time), a.dt_h, a.options, a.ext_grid_bus, a.import_max_mw, a.export_max_mw)
-    fixed_b = (len(b.time), b.dt_h, b.options, b.ext_grid_bus, b.import_max_mw, b.export_max_mw)
-    if fixed_a != fixed_b:
-        return False
-    if list(a.load_p_mw.columns) != list(b.load_p_mw.columns):
-        return False
-    if list(a.renewable_p_mw.columns) != list(b.renewable_p_mw.columns):
-        return False
-    static = "e_terminal_min_mwh"
-    pairs = [
-        (a.load_bus, b.load_bus),
-        (a.renewable_bus, b.renewable_bus),
-        (a.storage.drop(columns=static), b.storage.drop(columns=static)),
-        (a.conventional, b.conventional),
-    ]
-    if not all(_frames_equal(p, q) for p, q in pairs):
-        return False
     na, nb = a.network, b.network
     if na is nb:
         return True
@@ -147,46 +138,15 @@ def same_structure(a: DispatchInputs, b: DispatchInputs) -> bool:
     )
 
 
-def conventional_state_after(
-    before: pd.DataFrame, p_mw: pd.DataFrame, on: pd.DataFrame, dt_h: float
-) -> pd.DataFrame:
-    """State of the conventional units after the committed steps of a window.
-
-    Parameters
-    ----------
-    before
-        State before the window, columns
-        :data:`dispatch.inputs.CONVENTIONAL_STATE_COLUMNS` (units not listed were
-        off for long enough to be free to start).
-    p_mw, on
-        Committed output [MW] and on/off state (1.0/0.0), time x unit.
-    dt_h
-        Step length [h].
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``p_mw`` and ``on`` of the last committed step, and ``hours_in_state``: the
-        hours the unit has been in that state, counting back through the committed
-        steps and, if the state did not change in the window, the hours before it.
-    """
-    units = list(p_mw.columns)
-    rows: dict[str, dict[str, float]] = {}
-    for g in units:
-        states = on[g].to_numpy(dtype=float) > 0.5
-        last = bool(states[-1])
-        changes = np.flatnonzero(states != last)
-        run_steps = len(states) - (changes[-1] + 1 if len(changes) else 0)
-        hours = run_steps * dt_h
-        if not len(changes):
-            prev_on = float(before["on"].get(g, 0.0)) > 0.5 if len(before) else False
-            prev_h = float(before["hours_in_state"].get(g, np.inf)) if len(before) else np.inf
-            if prev_on == last:
-                hours += prev_h
-        rows[g] = {"p_mw": float(p_mw[g].iloc[-1]), "on": float(last), "hours_in_state": hours}
-    return pd.DataFrame.from_dict(
-        rows, orient="index", columns=list(CONVENTIONAL_STATE_COLUMNS), dtype=float
-    )
+def state_after(x: DispatchInputs, part: DispatchResult) -> WindowState:
+    """The state of every family at the end of the committed part ``part`` of
+    window ``x`` (:meth:`dispatch.family.AssetFamily.state_after`)."""
+    out: WindowState = {}
+    for k, d in x.assets.items():
+        state = d.family.state_after(d, part.assets[k], x.dt_h)
+        if state:
+            out[k] = state
+    return out
 
 
 def _solve(
@@ -217,7 +177,6 @@ def run_rolling(
     time_index: pd.DatetimeIndex,
     dt_h: float,
     inputs_for: InputsFor,
-    e_initial_mwh: pd.Series,
     window_h: float | None = None,
     horizon_h: float | None = None,
     network_model: str = "copperplate",
@@ -229,11 +188,11 @@ def run_rolling(
     """Dispatch ``time_index`` window by window.
 
     Each window optimises ``horizon_h`` hours (cut at the end of the period) from
-    inputs made by ``inputs_for`` and commits its first ``window_h`` hours; the
-    storage energy at the end of the committed hours starts the next window, and
-    the conventional units' output, on/off state and hours in that state
-    (:func:`conventional_state_after`) replace the ``conventional_state`` of the
-    next window's inputs (the first window keeps the state ``inputs_for`` gave it).
+    inputs made by ``inputs_for`` and commits its first ``window_h`` hours; every
+    family's state at the end of the committed hours (:func:`state_after`: e.g.
+    the stored energy, the conventional units' output, on/off state and hours in
+    that state) replaces the state of the next window's inputs (the first window
+    keeps the state ``inputs_for`` gave it).
     Without ``window_h``/``horizon_h`` the whole period is one window.
 
     A model is built for the first window and re-used: a later window updates
@@ -253,9 +212,7 @@ def run_rolling(
     dt_h
         Step length [h].
     inputs_for
-        ``(window time steps, storage energy at window start [MWh]) -> DispatchInputs``.
-    e_initial_mwh
-        Storage energy at the start of the period [MWh], by storage name.
+        ``window time steps -> DispatchInputs`` (:data:`InputsFor`).
     window_h, horizon_h
         Committed and optimised hours per window [h].
     network_model
@@ -285,13 +242,10 @@ def run_rolling(
     statuses: list[SolveStatus] = []
     t_build = t_update = t_solve = t_solver = t_extract = 0.0
     built = 0
-    state = e_initial_mwh.astype(float)
-    conv_state: pd.DataFrame | None = None
+    state: WindowState = {}
     for start, length in plan:
         steps = time_index[start : start + length]
-        x = inputs_for(steps, state)
-        if conv_state is not None:
-            x = replace(x, conventional_state=conv_state)
+        x = inputs_for(steps).with_states(state)
         key = horizon if pad else length
         later[key] -= 1
         t0 = time.perf_counter()
@@ -347,12 +301,7 @@ def run_rolling(
         t_solver += status.solver_time_s
         statuses.append(status)
         parts.append(part)
-        if not part.storage_e_mwh.empty:
-            state = part.storage_e_mwh.iloc[-1]
-        if not part.conventional_p_mw.empty:
-            conv_state = conventional_state_after(
-                x.conventional_state, part.conventional_p_mw, part.conventional_on, dt_h
-            )
+        state = state_after(x, part)
         logger.debug("window %s..%s solved in %.3f s", steps[0], steps[-1], t2 - t1)
     stats = RollingStats(
         windows=len(parts),

@@ -91,18 +91,13 @@ def radial_tree(branches: pd.DataFrame, root: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("name")
 
 
-def network_injections(
-    frame: pd.DataFrame | None,
-    bus_of: pd.Series,
-    node_of: dict[str, str],
-    nodes: list[str],
-    n_steps: int,
-) -> dict[str, np.ndarray]:
-    """Sum a time x element frame per network node; zeros where ``frame`` is None."""
-    out = {n: np.zeros(n_steps) for n in nodes}
-    if frame is None:
-        return out
-    values = frame.to_numpy(dtype=float)
-    for j, name in enumerate(frame.columns):
-        out[node_of[str(bus_of[name])]] += values[:, j]
+def node_sum(
+    values: np.ndarray, unit_bus: np.ndarray, node_of: dict[str, str], nodes: list[str]
+) -> np.ndarray:
+    """Sum a steps x units array per network node: nodes x steps."""
+    out = np.zeros((len(nodes), values.shape[0]))
+    if values.shape[1]:
+        where = {nd: i for i, nd in enumerate(nodes)}
+        rows = np.array([where[node_of[str(b)]] for b in unit_bus], dtype=int)
+        np.add.at(out, rows, values.T)
     return out

@@ -148,13 +148,62 @@ def _positions(net: pp.pandapowerNet, table: str, names: pd.Index) -> np.ndarray
     return lookup.loc[names].to_numpy()
 
 
+@dataclass(frozen=True)
+class Injection:
+    """Power of pandapower elements for the AC power flow, time x element name.
+
+    Attributes
+    ----------
+    table
+        The pandapower table of the elements: one of :data:`TABLES`.
+    p_mw
+        Active power in that table's sign convention [MW] (``load`` and ``storage``:
+        consumption positive; ``sgen``: generation positive).
+    q_mvar
+        Reactive power in the same convention [Mvar] (``load`` only; zero where not
+        given); ``sgen`` and ``storage`` keep the net's reactive power (storage 0).
+    """
+
+    table: str
+    p_mw: pd.DataFrame
+    q_mvar: pd.DataFrame | None = None
+
+
+#: the pandapower tables whose elements take set-points from :class:`Injection`
+TABLES = ("load", "sgen", "storage")
+
+
+def combined_injections(injections: list[Injection]) -> dict[str, Injection]:
+    """One :class:`Injection` per table: the columns of all injections into it.
+
+    Raises
+    ------
+    ValueError
+        If a table is not one of :data:`TABLES` or an element is given twice.
+    """
+    by_table: dict[str, list[Injection]] = {}
+    for inj in injections:
+        if inj.table not in TABLES:
+            raise ValueError(f"injection into {inj.table!r}: not one of {TABLES}")
+        by_table.setdefault(inj.table, []).append(inj)
+    out = {}
+    for table, parts in by_table.items():
+        p = pd.concat([i.p_mw for i in parts], axis=1)
+        if p.columns.duplicated().any():
+            raise ValueError(
+                f"{table}: elements given twice {list(p.columns[p.columns.duplicated()])[:5]}"
+            )
+        q = pd.concat(
+            [i.q_mvar[i.p_mw.columns] if i.q_mvar is not None else 0.0 * i.p_mw for i in parts],
+            axis=1,
+        )
+        out[table] = Injection(table, p, q)
+    return out
+
+
 def run_ac_timeseries(
     net: pp.pandapowerNet,
-    load_p_mw: pd.DataFrame,
-    load_q_mvar: pd.DataFrame,
-    sgen_p_mw: pd.DataFrame,
-    storage_charge_p_mw: pd.DataFrame,
-    storage_discharge_p_mw: pd.DataFrame,
+    injections: dict[str, Injection],
     *,
     engine: str = "pgm",
 ) -> PowerFlowResults:
@@ -164,12 +213,11 @@ def run_ac_timeseries(
     ----------
     net
         The network with all assets; it is not modified (a copy is used).
-    load_p_mw, load_q_mvar
-        Served demand per load [MW], [Mvar].
-    sgen_p_mw
-        Realised generation per static generator [MW].
-    storage_charge_p_mw, storage_discharge_p_mw
-        Charging and discharging power per storage [MW], both >= 0.
+    injections
+        Set-points by pandapower table (:func:`combined_injections`): served
+        demand of loads [MW], [Mvar], generation of static generators [MW], net
+        charging power of storage units (charge minus discharge) [MW]; elements
+        not given keep the net's values.
     engine
         ``"pgm"`` (power-grid-model batch, pandapower per failed step) or
         ``"pandapower"`` (``runpp`` per step); see the module docstring.
@@ -189,18 +237,23 @@ def run_ac_timeseries(
     if engine not in ENGINES:
         raise ValueError(f"unknown power-flow engine {engine!r}; choose one of {ENGINES}")
     net = copy.deepcopy(net)
-    index = load_p_mw.index
-    positions = {
-        "load": _positions(net, "load", load_p_mw.columns),
-        "sgen": _positions(net, "sgen", sgen_p_mw.columns),
-        "storage": _positions(net, "storage", storage_charge_p_mw.columns),
-    }
-    lp, lq = load_p_mw.to_numpy(float), load_q_mvar[load_p_mw.columns].to_numpy(float)
-    sp = sgen_p_mw.to_numpy(float)
-    sto = storage_charge_p_mw - storage_discharge_p_mw[storage_charge_p_mw.columns]
-    stp = sto.to_numpy(float)
-    net.storage["q_mvar"] = 0.0
+    index = next(iter(injections.values())).p_mw.index
+    empty = pd.DataFrame(index=index, columns=pd.Index([], dtype=object), dtype=float)
 
+    def part(table: str) -> Injection:
+        return injections.get(table, Injection(table, empty, empty))
+
+    load, sgen, storage = part("load"), part("sgen"), part("storage")
+    positions = {
+        "load": _positions(net, "load", load.p_mw.columns),
+        "sgen": _positions(net, "sgen", sgen.p_mw.columns),
+        "storage": _positions(net, "storage", storage.p_mw.columns),
+    }
+    lp = load.p_mw.to_numpy(float)
+    lq = (load.q_mvar if load.q_mvar is not None else 0.0 * load.p_mw).to_numpy(float)
+    sp = sgen.p_mw.to_numpy(float)
+    stp = storage.p_mw.to_numpy(float)
+    net.storage["q_mvar"] = 0.0
     out = StepArrays.empty(len(index), net)
     if engine == "pgm":
         try:
@@ -295,4 +348,24 @@ def _to_results(net: pp.pandapowerNet, index: pd.Index, out: StepArrays) -> Powe
         converged=frame(out.converged[:, None], ["converged"]),
         line_pl_mw=frame(out.line_pl_mw, net.line["name"].to_numpy()),
         trafo_pl_mw=frame(out.trafo_pl_mw, net.trafo["name"].to_numpy()),
+    )
+
+
+def element_injections(
+    load_p_mw: pd.DataFrame,
+    load_q_mvar: pd.DataFrame,
+    sgen_p_mw: pd.DataFrame,
+    storage_charge_p_mw: pd.DataFrame,
+    storage_discharge_p_mw: pd.DataFrame,
+) -> dict[str, Injection]:
+    """The injections of :func:`run_ac_timeseries` from loads' demand [MW], [Mvar],
+    static generators' output [MW] and storage charging and discharging powers
+    (both >= 0) [MW]."""
+    net_charge = storage_charge_p_mw - storage_discharge_p_mw[storage_charge_p_mw.columns]
+    return combined_injections(
+        [
+            Injection("load", load_p_mw, load_q_mvar),
+            Injection("sgen", sgen_p_mw),
+            Injection("storage", net_charge),
+        ]
     )

@@ -8,17 +8,15 @@ from typing import Any
 
 import pandas as pd
 
-from dispatch.inputs import (
-    CONVENTIONAL_COLUMNS,
-    CONVENTIONAL_STATE_COLUMNS,
-    STORAGE_COLUMNS,
-    DispatchOptions,
-    NetworkInputs,
-)
+from dispatch.components.conventional import CONVENTIONAL_COLUMNS
+from dispatch.components.conventional import CONVENTIONAL_STATE as CONVENTIONAL_STATE_COLUMNS
+from dispatch.components.storage import STORAGE_COLUMNS
+from dispatch.inputs import DispatchOptions, NetworkInputs
 from grid.assets import AssetError, add_conventional, add_storage
 from grid.network import GridInputError, build_network
 from grid.topology import NetworkData
 from sim.case import Case, CaseError
+from sim.families import registered_families
 from sim.series import series_from_spec
 
 #: columns of the external-grid signals, each a case key under ``external_grid``
@@ -50,6 +48,13 @@ def build_grid(case: Case) -> Any:
             add_conventional(net, c.name, c.bus, c.p_max_mw)
         except AssetError as exc:
             raise CaseError(f"conventional.{i}.bus: {exc}") from None
+    for fam in registered_families():
+        specs = case.families.get(fam.name, [])
+        if specs:
+            try:
+                fam.add_to_net(net, specs)
+            except (AssetError, ValueError) as exc:
+                raise CaseError(f"{fam.case_key}: {exc}") from None
     return net
 
 

@@ -18,9 +18,17 @@ import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sim.case_yaml import CaseError, apply_override, read_yaml
 
@@ -280,6 +288,10 @@ class Case(_Strict):
     forecast: ForecastSpec = ForecastSpec()
     powerflow: PowerFlowSpec = PowerFlowSpec()
     output: OutputSpec = OutputSpec()
+    #: units of the plug-in families by family name, each list validated by the
+    #: family's spec (:mod:`sim.families`); filled by :func:`load_case` from the
+    #: families' own case keys
+    families: dict[str, list[Any]] = {}
 
     @model_validator(mode="after")
     def _unique_names(self) -> Case:
@@ -334,7 +346,32 @@ def load_case(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> 
     for ov in overrides:
         data = apply_override(data, ov)
     source = str(path) + (f" (with --set {', '.join(overrides)})" if overrides else "")
+    if isinstance(data, dict):
+        data = _plugin_sections(data, source)
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
         raise CaseError(_format_errors(source, exc)) from None
+
+
+def _plugin_sections(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """``data`` with the case keys of the registered plug-in families moved into
+    ``families``, each entry validated by its family's spec."""
+    from sim.families import registered_families
+
+    data = dict(data)
+    if "families" in data:
+        raise CaseError(f"{source}: families: unknown key (use each family's own key)")
+    found: dict[str, list[Any]] = {}
+    for fam in registered_families():
+        if fam.case_key not in data:
+            continue
+        entries = data.pop(fam.case_key)
+        try:
+            found[fam.name] = TypeAdapter(list[fam.spec]).validate_python(entries)
+        except ValidationError as exc:
+            text = _format_errors(source, exc)
+            raise CaseError(text.replace(f"{source}: ", f"{source}: {fam.case_key}.")) from None
+    if found:
+        data["families"] = found
+    return data

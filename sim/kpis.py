@@ -11,6 +11,7 @@ import pandas as pd
 
 from dispatch.extract import simultaneous_storage_steps
 from sim.emissions import conventional_asset_column, emission_factor_kpis, emissions_tco2
+from sim.families import registered_families
 from sim.forecast_kpis import forecast_kpis, imbalance_kpis
 from sim.network_kpis import network_kpis
 from sim.results import SimulationResults
@@ -165,4 +166,8 @@ def all_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]:
         **forecast_kpis(r),
     }
     out["cost_eur"] += out["imbalance_cost_eur"]  # the total includes the settlement
+    known = {f.name: f for f in registered_families()}
+    for name, frames in r.families.items():
+        if name in known:
+            out |= known[name].kpis(frames, r.dt_h)
     return out

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
+from dispatch.builtin import window_inputs
 from dispatch.extract import DispatchResult
 from dispatch.inputs import DispatchInputs
 from dispatch.rolling import RollingStats, run_rolling
 from grid.assets import renewable_kind
 from grid.elements import branch_table, bus_table
-from grid.powerflow import PowerFlowResults, run_ac_timeseries
+from grid.powerflow import Injection, PowerFlowResults, combined_injections, run_ac_timeseries
 from grid.profiles import ProfileError, Profiles, profile_period, scale_profiles, simbench_profiles
 from grid.topology import NetworkData, network_data
 from sim.assembly import (
@@ -34,6 +35,7 @@ from sim.assembly import (
     storage_table,
 )
 from sim.case import Case, CaseError
+from sim.families import registered_families
 from sim.forecasts import Forecasts, history_start, planned_on
 from sim.realise import Realised, realise
 from sim.results import SimulationResults
@@ -69,6 +71,7 @@ class _Setup:
     storage: pd.DataFrame
     conventional: pd.DataFrame
     imbalance_price_eur_per_mwh: pd.Series
+    plugins: dict[str, Any] = field(default_factory=dict)
 
 
 def case_profiles(case: Case, net: Any, kinds: pd.Series) -> tuple[Profiles, Profiles]:
@@ -121,7 +124,21 @@ def _setup(case: Case) -> _Setup:
         storage=storage_table(case, nd.storage_bus),
         conventional=conventional_table(case, nd.sgen_bus),
         imbalance_price_eur_per_mwh=_imbalance_price(case, index),
+        plugins=_prepare_plugins(case, net, index),
     )
+
+
+def _prepare_plugins(case: Case, net: Any, index: pd.DatetimeIndex) -> dict[str, Any]:
+    """The run data of every registered plug-in family the case uses."""
+    out = {}
+    for f in registered_families():
+        specs = case.families.get(f.name, [])
+        if specs:
+            try:
+                out[f.name] = f.prepare(specs, net, index, case.time.dt_h)
+            except ValueError as exc:
+                raise CaseError(f"{f.case_key}: {exc}") from None
+    return out
 
 
 def _imbalance_price(case: Case, index: pd.DatetimeIndex) -> pd.Series:
@@ -169,9 +186,19 @@ def _dispatch(
     eg, inf = case.external_grid, float("inf")
     conv_state0 = conventional_initial_state(case)
 
-    def inputs_for(steps: pd.DatetimeIndex, e0: pd.Series) -> DispatchInputs:
+    e0 = pd.Series({st.name: st.e_start_mwh for st in case.storage}, dtype=float)
+    losses = None if branch_loss_mw is None else branch_loss_mw.to_numpy(dtype=float)
+    positions = pd.Series(range(len(s.index)), index=s.index)
+
+    def inputs_for(steps: pd.DatetimeIndex) -> DispatchInputs:
         load_p, load_q = fc.load(steps)
-        return DispatchInputs(
+        at = positions.loc[steps].to_numpy()
+        extra = {
+            f.name: f.window(s.plugins[f.name], steps, at)
+            for f in registered_families()
+            if f.name in s.plugins
+        }
+        x = window_inputs(
             dt_h=case.time.dt_h,
             load_p_mw=load_p,
             load_bus=s.nd.load_bus,
@@ -194,18 +221,19 @@ def _dispatch(
             network=network,
             conventional=s.conventional,
             conventional_state=conv_state0,
-            branch_loss_mw=None if branch_loss_mw is None else branch_loss_mw.loc[steps],
             grid_schedule_mw=None if schedule_mw is None else schedule_mw.loc[steps],
+            extra=extra,
         )
+        if losses is None:
+            return x
+        return replace(x, branch_loss_mw=losses[at])
 
     d = case.dispatch
     window_h, horizon_h = d.window_and_horizon_h
-    e0 = pd.Series({st.name: st.e_start_mwh for st in case.storage}, dtype=float)
     dispatch, stats = run_rolling(
         s.index,
         case.time.dt_h,
         inputs_for,
-        e0,
         window_h,
         horizon_h,
         d.network_model,
@@ -218,8 +246,9 @@ def _dispatch(
 
 def _check(
     s: _Setup, dispatch: DispatchResult, fc: Forecasts, engine: str
-) -> tuple[Realised, PowerFlowResults]:
-    """Realise the dispatch on the actuals and run the AC power flow of every step."""
+) -> tuple[Realised, PowerFlowResults, dict[str, dict[str, pd.DataFrame]]]:
+    """Realise the dispatch on the actuals (the plug-in families by their own rule)
+    and run the AC power flow of every step."""
     real = realise(
         dispatch,
         s.actual.load_p_mw,
@@ -228,16 +257,31 @@ def _check(
         s.nd.load_bus,
         planned_on(fc.issued_load_p_mw, s.index),
     )
-    pf = run_ac_timeseries(
-        s.net,
-        real.served_p_mw,
-        real.served_q_mvar,
-        pd.concat([real.renewable_p_mw, dispatch.conventional_p_mw], axis=1),
-        dispatch.storage_charge_p_mw,
-        dispatch.storage_discharge_p_mw,
-        engine=engine,
-    )
-    return real, pf
+    plugins = _realise_plugins(s, dispatch)
+    injections = [
+        Injection("load", real.served_p_mw, real.served_q_mvar),
+        Injection("sgen", pd.concat([real.renewable_p_mw, dispatch.conventional_p_mw], axis=1)),
+        Injection(
+            "storage",
+            dispatch.storage_charge_p_mw
+            - dispatch.storage_discharge_p_mw[dispatch.storage_charge_p_mw.columns],
+        ),
+    ]
+    for f in registered_families():
+        if f.name in plugins:
+            injections += f.injections(s.plugins[f.name], plugins[f.name])
+    pf = run_ac_timeseries(s.net, combined_injections(injections), engine=engine)
+    return real, pf, plugins
+
+
+def _realise_plugins(s: _Setup, dispatch: DispatchResult) -> dict[str, dict[str, pd.DataFrame]]:
+    """Realised frames of every plug-in family of the run."""
+    out = {}
+    for f in registered_families():
+        if f.name in s.plugins:
+            dispatched = {q: dispatch.frame(f.name, q) for q in dispatch.assets[f.name]}
+            out[f.name] = f.realise(s.plugins[f.name], dispatched)
+    return out
 
 
 def _branch_losses(pf: PowerFlowResults, branches: pd.Index) -> pd.DataFrame:
@@ -272,13 +316,13 @@ def run(case: Case) -> RunOutput:
             net_import = dispatch.grid_import_p_mw["grid"] - dispatch.grid_export_p_mw["grid"]
             dispatch, intraday_stats, fc = _dispatch(_intraday(case), s, branch_loss, net_import)
         t2 = time.perf_counter()
-        real, pf = _check(s, dispatch, fc, case.powerflow.engine)
+        real, pf, plugins = _check(s, dispatch, fc, case.powerflow.engine)
         timings["dispatch_s"] += t2 - t1
         timings["powerflow_s"] += time.perf_counter() - t2
         loss_mwh.append(float(pf.losses_p_mw["total"].sum()) * case.time.dt_h)
         logger.info("iteration %d: AC losses %.4f MWh", iteration, loss_mwh[-1])
         branch_loss = _branch_losses(pf, s.nd.branches.index)
-    results = _results(case, s, dispatch, schedule, fc, real, pf)
+    results = _results(case, s, dispatch, schedule, fc, real, pf, plugins)
     timings["total_s"] = time.perf_counter() - t0
     return RunOutput(
         results=results,
@@ -297,6 +341,7 @@ def _results(
     fc: Forecasts,
     real: Realised,
     pf: PowerFlowResults,
+    plugins: dict[str, dict[str, pd.DataFrame]],
 ) -> SimulationResults:
     """Collect the results; ``schedule`` is the dispatch whose exchange with the grid
     is the schedule (the day-ahead stage with an intraday re-dispatch)."""
@@ -351,4 +396,5 @@ def _results(
         dispatch_branch_p_mw=dispatch.branch_p_mw,
         dispatch_vm_pu=dispatch.vm_pu,
         dt_h=case.time.dt_h,
+        families=plugins,
     )

@@ -6,7 +6,8 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,11 @@ class SimulationResults:
         Voltages planned by the dispatch per network bus [pu] (lindistflow).
     dt_h
         Step length [h].
+    families
+        The results of the plug-in families (:mod:`sim.families`): per family name,
+        its realised frames by quantity (time x unit), e.g.
+        ``families["flexible_load"]["p_mw"]``; written as
+        ``timeseries/<family>.<quantity>.parquet``.
     """
 
     assets: pd.DataFrame
@@ -114,11 +120,12 @@ class SimulationResults:
     dispatch_branch_p_mw: pd.DataFrame
     dispatch_vm_pu: pd.DataFrame
     dt_h: float
+    families: Mapping[str, Mapping[str, pd.DataFrame]] = field(default_factory=dict)
 
 
 def frame_fields() -> list[str]:
     """Names of the DataFrame fields of :class:`SimulationResults`."""
-    return [f.name for f in fields(SimulationResults) if f.name != "dt_h"]
+    return [f.name for f in fields(SimulationResults) if f.name not in ("dt_h", "families")]
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -147,6 +154,11 @@ def write_results(
             df = getattr(results, name).copy()
             df.columns = [str(c) for c in df.columns]
             df.to_parquet(tmp / "timeseries" / f"{name}.parquet")
+        for family, frames in results.families.items():
+            for quantity, frame in frames.items():
+                df = frame.copy()
+                df.columns = [str(c) for c in df.columns]
+                df.to_parquet(tmp / "timeseries" / f"{family}.{quantity}.parquet")
         _write_json(tmp / "kpis.json", kpis)
         pd.Series(kpis, name="value").rename_axis("kpi").to_csv(tmp / "kpis.csv")
         _write_json(tmp / "meta.json", {**meta, "dt_h": results.dt_h})
@@ -175,4 +187,9 @@ def read_results(folder: Path) -> tuple[SimulationResults, dict[str, float], dic
     frames = {
         name: pd.read_parquet(folder / "timeseries" / f"{name}.parquet") for name in frame_fields()
     }
-    return SimulationResults(**frames, dt_h=float(meta["dt_h"])), kpis, meta
+    families: dict[str, dict[str, pd.DataFrame]] = {}
+    for path in sorted((folder / "timeseries").glob("*.*.parquet")):
+        family, quantity = path.name.removesuffix(".parquet").split(".", 1)
+        families.setdefault(family, {})[quantity] = pd.read_parquet(path)
+    results = SimulationResults(**frames, dt_h=float(meta["dt_h"]), families=families)
+    return results, kpis, meta

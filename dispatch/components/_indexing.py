@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.inputs import DispatchInputError
+from dispatch.family import DispatchInputError
 
 
 def param_data(frame: pd.DataFrame) -> dict[tuple[str, int], float]:
@@ -23,6 +23,21 @@ def param_data(frame: pd.DataFrame) -> dict[tuple[str, int], float]:
         for j, col in enumerate(frame.columns)
         for t in range(values.shape[0])
     }
+
+
+def matrix_data(units: list[str], values: np.ndarray) -> dict[tuple[str, int], float]:
+    """``{(unit, t): value}`` for a steps x units array, units in the order given."""
+    return {
+        (u, t): float(values[t, j]) for j, u in enumerate(units) for t in range(values.shape[0])
+    }
+
+
+def var_values(sol: Any, var: Any, units: list[Any], n: int) -> np.ndarray:
+    """Values of ``var[unit, t]`` as a steps x units array from solution ``sol``
+    (:class:`dispatch.extract.Solution`); an empty array without units."""
+    if not units:
+        return np.zeros((n, 0))
+    return np.asarray(sol.var_matrix(var, units, n), dtype=float)
 
 
 def series_data(values: pd.Series) -> dict[int, float]:

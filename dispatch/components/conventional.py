@@ -4,13 +4,39 @@ unit commitment (on/off states, minimum up/down times, start costs) as a MILP op
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import store_param, units_by_bus
-from dispatch.inputs import DispatchInputError, DispatchInputs
+from dispatch.components._indexing import store_param, units_by_bus, var_values
+from dispatch.family import AssetData, AssetFamily, DispatchInputError, Labelled
+
+if TYPE_CHECKING:
+    from dispatch.extract import Solution
+    from dispatch.inputs import DispatchInputs
+
+#: columns of the conventional-unit table (powers [MW], ramps [MW/h], times [h],
+#: marginal cost [EUR/MWh], emission factor [tCO2/MWh], start cost [EUR])
+CONVENTIONAL_COLUMNS = (
+    "bus",
+    "p_min_mw",
+    "p_max_mw",
+    "cost_eur_per_mwh",
+    "ef_tco2_per_mwh",
+    "ramp_up_mw_per_h",
+    "ramp_down_mw_per_h",
+    "min_up_h",
+    "min_down_h",
+    "start_cost_eur",
+)
+#: the state of the units before the window: power [MW], on (0/1), hours the unit
+#: has been in that on/off state [h]
+CONVENTIONAL_STATE = ("p_mw", "on", "hours_in_state")
+#: without unit commitment a unit above this output [MW] counts as on
+CONVENTIONAL_ON_TOL_MW = 1e-6
 
 #: slack when turning hours into whole steps, so 3 h at 1 h per step is 3 steps, not 4
 STEP_ROUNDING_TOL = 1e-9
@@ -39,18 +65,43 @@ def _steps(hours: float, dt_h: float) -> int:
     return math.ceil(hours / dt_h - STEP_ROUNDING_TOL)
 
 
-def _unit_data(x: DispatchInputs) -> _UnitData:
-    cv = x.conventional
-    units = [str(u) for u in cv.index]
-    column = {
-        c: {str(u): float(v) for u, v in cv[c].astype(float).items()}
-        for c in cv.columns
-        if c != "bus"
+def default_state(n_units: int) -> dict[str, np.ndarray]:
+    """State of units with no history: off at 0 MW, long enough to be free to start."""
+    return {
+        "p_mw": np.zeros(n_units),
+        "on": np.zeros(n_units),
+        "hours_in_state": np.full(n_units, np.inf),
     }
-    state = x.conventional_state.reindex(cv.index)
-    p0 = state["p_mw"].astype(float).fillna(0.0).to_numpy()
-    on0 = state["on"].astype(float).fillna(0.0).to_numpy()
-    hours = state["hours_in_state"].astype(float).fillna(np.inf).to_numpy()
+
+
+def _columns(d: AssetData) -> dict[str, dict[str, float]]:
+    """The unit table as ``{column: {unit: value}}`` (cached per table)."""
+    key = id(d.units)
+    found = _COLUMN_CACHE.get(key)
+    if found is None or found[0] is not d.units:
+        cv = d.units
+        column = {
+            c: {str(u): float(v) for u, v in cv[c].astype(float).items()}
+            for c in cv.columns
+            if c != "bus"
+        }
+        found = (d.units, column)
+        _COLUMN_CACHE.clear()
+        _COLUMN_CACHE[key] = found
+    return found[1]
+
+
+_COLUMN_CACHE: dict[int, tuple[object, dict[str, dict[str, float]]]] = {}
+
+
+def _unit_data(x: DispatchInputs) -> _UnitData:
+    d = x.assets["conventional"]
+    units = d.names
+    column = _columns(d)
+    state = {**default_state(len(units)), **d.state}
+    p0 = np.asarray(state["p_mw"], dtype=float)
+    on0 = np.asarray(state["on"], dtype=float)
+    hours = np.asarray(state["hours_in_state"], dtype=float)
     n = len(x.time)
     must_on: dict[tuple[str, int], float] = {}
     must_off: dict[tuple[str, int], float] = {}
@@ -186,7 +237,7 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     d = _unit_data(x)
     values = _param_values(d, x.dt_h)
     uc = x.options.unit_commitment
-    by_bus = units_by_bus(x.conventional["bus"])
+    by_bus = units_by_bus(x.assets["conventional"].units["bus"])
     b.structure_key = _structure(d, x)
     b.UNIT = pyo.Set(initialize=d.units, ordered=True)
     b.BUS = pyo.Set(initialize=sorted(by_bus), ordered=True)
@@ -321,7 +372,11 @@ def update_conventional(blk: pyo.Block, x: DispatchInputs) -> None:
         number or length of steps, the unit-commitment option, which ramp rates are
         finite, or the minimum up/down times in steps.
     """
-    if x.conventional.empty and len(blk.UNIT) == 0 and len(x.time) == len(blk.model().T):
+    if (
+        x.assets["conventional"].units.empty
+        and len(blk.UNIT) == 0
+        and len(x.time) == len(blk.model().T)
+    ):
         return  # no units: nothing to write
     d = _unit_data(x)
     key = _structure(d, x)
@@ -335,3 +390,98 @@ def update_conventional(blk: pyo.Block, x: DispatchInputs) -> None:
         if param is None:
             continue  # commitment parameters exist only with unit commitment
         store_param(param, data)
+
+
+def state_after(
+    before: Mapping[str, np.ndarray], p_mw: np.ndarray, on: np.ndarray, dt_h: float
+) -> dict[str, np.ndarray]:
+    """State of the units after the committed steps of a window.
+
+    Parameters
+    ----------
+    before
+        State before the window (:data:`CONVENTIONAL_STATE`, arrays by unit).
+    p_mw, on
+        Committed output [MW] and on/off state (1.0/0.0), steps x units.
+    dt_h
+        Step length [h].
+
+    Returns
+    -------
+    dict
+        ``p_mw`` and ``on`` of the last committed step, and ``hours_in_state``: the
+        hours the unit has been in that state, counting back through the committed
+        steps and, if the state did not change in the window, the hours before it.
+    """
+    n_units = p_mw.shape[1]
+    prior = {**default_state(n_units), **before}
+    states = on > 0.5
+    last = states[-1]
+    changed = states != last[None, :]
+    # steps since the last change: rows after the last row that differs from the end
+    any_change = changed.any(axis=0)
+    last_change = np.where(any_change, len(states) - 1 - np.argmax(changed[::-1], axis=0), -1)
+    hours = (len(states) - 1 - last_change) * dt_h
+    same = ~any_change & ((np.asarray(prior["on"]) > 0.5) == last)
+    hours = np.where(same, hours + np.asarray(prior["hours_in_state"], dtype=float), hours)
+    return {"p_mw": p_mw[-1].copy(), "on": last.astype(float), "hours_in_state": hours}
+
+
+class Conventional(AssetFamily):
+    """Conventional units (see :func:`build_conventional`): table
+    :data:`CONVENTIONAL_COLUMNS`, state :data:`CONVENTIONAL_STATE` (units without
+    one start off, free to start); results ``p_mw`` [MW] and ``on`` (1.0/0.0: the
+    commitment binaries with unit commitment, otherwise output above
+    :data:`CONVENTIONAL_ON_TOL_MW`)."""
+
+    name = "conventional"
+    columns = CONVENTIONAL_COLUMNS
+    state_names = CONVENTIONAL_STATE
+
+    def validate(self, d: AssetData, x: DispatchInputs) -> None:
+        super().validate(d, x)
+        cv = d.units
+        if list(cv.columns) != list(CONVENTIONAL_COLUMNS):
+            self.fail("units", f"columns must be {CONVENTIONAL_COLUMNS}")
+        unknown = set(d.state) - set(CONVENTIONAL_STATE)
+        if unknown:
+            self.fail("state", f"unknown state {sorted(unknown)}")
+        if cv.empty:
+            return
+        num = cv.drop(columns="bus").astype(float)
+        finite = num.drop(columns=["ramp_up_mw_per_h", "ramp_down_mw_per_h"])
+        if not np.isfinite(finite.to_numpy()).all():
+            self.fail("units", "contains NaN or infinite values (ramps may be inf)")
+        if (num < 0).any().any():
+            self.fail("units", "contains negative values")
+        bad = cv.index[num["p_min_mw"] > num["p_max_mw"]]
+        if len(bad):
+            self.fail("units", f"p_min_mw above p_max_mw for {list(bad)}")
+
+    def build(self, m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
+        return build_conventional(m, x)
+
+    def update(self, blk: pyo.Block, x: DispatchInputs) -> None:
+        update_conventional(blk, x)
+
+    def extract(self, blk: pyo.Block, sol: Solution, x: DispatchInputs) -> dict[str, Labelled]:
+        units = list(blk.UNIT)
+        n = len(x.time)
+        p = var_values(sol, blk.p_mw, units, n)
+        if hasattr(blk, "on"):
+            on = np.round(var_values(sol, blk.on, units, n))
+        else:
+            on = (p > CONVENTIONAL_ON_TOL_MW).astype(float)
+        return {"p_mw": Labelled(tuple(units), p), "on": Labelled(tuple(units), on)}
+
+    def state_after(
+        self, d: AssetData, committed: Mapping[str, Labelled], dt_h: float
+    ) -> dict[str, np.ndarray]:
+        p = committed["p_mw"].values
+        if not p.shape[1]:
+            return {}
+        return state_after(d.state, p, committed["on"].values, dt_h)
+
+
+#: the conventional family
+CONVENTIONAL = Conventional()

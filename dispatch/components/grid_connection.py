@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import series_data, store_matrix
-from dispatch.inputs import DispatchInputError, DispatchInputs
+from dispatch.components._indexing import store_matrix
+from dispatch.family import AssetData, AssetFamily, Labelled
 
-#: the time series of ``x.grid`` held in mutable parameters of the same name
+if TYPE_CHECKING:
+    from dispatch.extract import Solution
+    from dispatch.inputs import DispatchInputs
+
+#: the time series of the grid connection held in mutable parameters of the same name
 GRID_SERIES = ("import_price_eur_per_mwh", "export_price_eur_per_mwh", "ef_tco2_per_mwh")
-#: the column of ``x.grid`` with the price of deviations from a schedule [EUR/MWh]
+#: the series with the price of deviations from a schedule [EUR/MWh]
 IMBALANCE_PRICE = "imbalance_price_eur_per_mwh"
+#: the series of the scheduled net import [MW]
+SCHEDULE = "schedule_mw"
+#: columns of the grid connection's table (one unit): its bus and limits [MW]
+GRID_COLUMNS = ("bus", "import_max_mw", "export_max_mw")
+
+
+def series_data(values: np.ndarray) -> dict[int, float]:
+    """``{t: value}`` of a (steps, 1) series."""
+    return {t: float(v) for t, v in enumerate(np.asarray(values, dtype=float)[:, 0])}
 
 
 def build_grid_connection(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
@@ -43,13 +59,16 @@ def build_grid_connection(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     """
     b = pyo.Block()
     m.grid = b
-    g = x.grid
-    b.BUS = pyo.Set(initialize=[x.ext_grid_bus], ordered=True)
+    d = x.assets["grid"]
+    g = d.series
+    b.BUS = pyo.Set(initialize=list(d.bus), ordered=True)
     for column in GRID_SERIES:
         param = pyo.Param(m.T, mutable=True, within=pyo.Reals, initialize=series_data(g[column]))
         b.add_component(column, param)
-    imax = None if x.import_max_mw == float("inf") else x.import_max_mw
-    emax = None if x.export_max_mw == float("inf") else x.export_max_mw
+    import_max = float(d.units["import_max_mw"].iloc[0])
+    export_max = float(d.units["export_max_mw"].iloc[0])
+    imax = None if import_max == float("inf") else import_max
+    emax = None if export_max == float("inf") else export_max
     b.p_import_mw = pyo.Var(m.T, bounds=(0.0, imax))
     b.p_export_mw = pyo.Var(m.T, bounds=(0.0, emax))
     b.injection_mw = pyo.Expression(
@@ -60,8 +79,8 @@ def build_grid_connection(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         - b.export_price_eur_per_mwh[t] * b.p_export_mw[t]
         for t in m.T
     )
-    if x.grid_schedule_mw is not None:
-        _add_schedule(b, m, x)
+    if SCHEDULE in g:
+        _add_schedule(b, m, d)
         energy += x.dt_h * sum(
             b.imbalance_price_eur_per_mwh[t] * (b.p_dev_up_mw[t] + b.p_dev_down_mw[t]) for t in m.T
         )
@@ -72,17 +91,16 @@ def build_grid_connection(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     return b
 
 
-def _add_schedule(b: pyo.Block, m: pyo.ConcreteModel, x: DispatchInputs) -> None:
+def _add_schedule(b: pyo.Block, m: pyo.ConcreteModel, d: AssetData) -> None:
     """Schedule of net import, deviations from it and their price."""
-    assert x.grid_schedule_mw is not None
     b.schedule_mw = pyo.Param(
-        m.T, mutable=True, within=pyo.Reals, initialize=series_data(x.grid_schedule_mw)
+        m.T, mutable=True, within=pyo.Reals, initialize=series_data(d.series[SCHEDULE])
     )
     b.imbalance_price_eur_per_mwh = pyo.Param(
         m.T,
         mutable=True,
         within=pyo.Reals,
-        initialize=series_data(x.grid[IMBALANCE_PRICE]),
+        initialize=series_data(d.series[IMBALANCE_PRICE]),
     )
     b.p_dev_up_mw = pyo.Var(m.T, bounds=(0.0, None))
     b.p_dev_down_mw = pyo.Var(m.T, bounds=(0.0, None))
@@ -95,32 +113,66 @@ def _add_schedule(b: pyo.Block, m: pyo.ConcreteModel, x: DispatchInputs) -> None
     )
 
 
-def update_grid_connection(blk: pyo.Block, x: DispatchInputs) -> None:
-    """Write the prices [EUR/MWh] and emission factors [tCO2/MWh] of window ``x``
-    into block ``m.grid``.
+class GridConnection(AssetFamily):
+    """The connection to the external grid (see :func:`build_grid_connection`): one
+    unit ``grid`` with table :data:`GRID_COLUMNS`; series :data:`GRID_SERIES`
+    (steps x 1) and, for an intraday re-dispatch, ``schedule_mw`` [MW] with
+    ``imbalance_price_eur_per_mwh``; results ``import_p_mw`` and ``export_p_mw``
+    [MW] (column ``grid``)."""
 
-    Raises
-    ------
-    DispatchInputError
-        If ``x`` has another number of steps or grid bus than the built block.
-    """
-    n = len(blk.model().T)
-    if len(x.grid.index) != n:
-        raise DispatchInputError(
-            f"grid: {len(x.grid.index)} steps, the built model has {n}; rebuild the model"
-        )
-    if list(blk.BUS) != [x.ext_grid_bus]:
-        raise DispatchInputError(
-            f"ext_grid_bus: {x.ext_grid_bus!r} differs from the built model's "
-            f"{list(blk.BUS)}; rebuild the model"
-        )
-    if hasattr(blk, "schedule_mw") != (x.grid_schedule_mw is not None):
-        raise DispatchInputError(
-            "grid_schedule_mw: given for a model built without one, or missing for a "
-            "model built with one; rebuild the model"
-        )
-    for column in GRID_SERIES:
-        store_matrix(getattr(blk, column), x.grid[column].to_numpy(dtype=float))
-    if x.grid_schedule_mw is not None:
-        store_matrix(blk.schedule_mw, x.grid_schedule_mw.to_numpy(dtype=float))
-        store_matrix(blk.imbalance_price_eur_per_mwh, x.grid[IMBALANCE_PRICE].to_numpy(dtype=float))
+    name = "grid"
+    columns = GRID_COLUMNS
+    series_names = GRID_SERIES
+    optional_series = (SCHEDULE, IMBALANCE_PRICE)
+
+    def validate(self, d: AssetData, x: DispatchInputs) -> None:
+        super().validate(d, x)
+        if len(d.units.index) != 1:
+            self.fail("units", f"one grid connection expected, got {len(d.units.index)}")
+        if (SCHEDULE in d.series) and IMBALANCE_PRICE not in d.series:
+            self.fail(IMBALANCE_PRICE, "a schedule needs the imbalance price")
+        limits = d.units[["import_max_mw", "export_max_mw"]].to_numpy(dtype=float)
+        if (limits < 0).any():
+            self.fail("import_max_mw/export_max_mw", "must be >= 0")
+
+    def build(self, m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
+        return build_grid_connection(m, x)
+
+    def update(self, blk: pyo.Block, x: DispatchInputs) -> None:
+        """Write the prices [EUR/MWh], emission factors [tCO2/MWh] and the schedule
+        [MW] of window ``x``; the connection limits, and whether there is a
+        schedule, are fixed when the block is built.
+
+        Raises
+        ------
+        DispatchInputError
+            If ``x`` has another grid bus or schedule structure than the block.
+        """
+        d = x.assets[self.name]
+        if list(blk.BUS) != list(d.bus):
+            self.fail("units", "the connection bus differs from the built model's; rebuild")
+        if hasattr(blk, "schedule_mw") != (SCHEDULE in d.series):
+            self.fail(
+                SCHEDULE,
+                "given for a model built without one, or missing for a model built with "
+                "one; rebuild the model",
+            )
+        names = GRID_SERIES + ((SCHEDULE, IMBALANCE_PRICE) if SCHEDULE in d.series else ())
+        for column in names:
+            store_matrix(getattr(blk, column), d.series[column][:, 0])
+
+    def extract(self, blk: pyo.Block, sol: Solution, x: DispatchInputs) -> dict[str, Labelled]:
+        n = len(x.time)
+        cols = ("grid",)
+        return {
+            "import_p_mw": Labelled(
+                cols, np.asarray(sol.var_matrix(blk.p_import_mw, [], n))[:, None]
+            ),
+            "export_p_mw": Labelled(
+                cols, np.asarray(sol.var_matrix(blk.p_export_mw, [], n))[:, None]
+            ),
+        }
+
+
+#: the grid connection family
+GRID = GridConnection()

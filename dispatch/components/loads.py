@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import aligned_to_block, param_data, store_matrix
-from dispatch.inputs import DispatchInputs
+from dispatch.components._indexing import matrix_data, store_matrix
+from dispatch.family import AssetData, AssetFamily, Labelled
+
+if TYPE_CHECKING:
+    from dispatch.extract import Solution
+    from dispatch.inputs import DispatchInputs
 
 
-def bus_demand_mw(x: DispatchInputs) -> pd.DataFrame:
-    """Demand summed per bus [MW] (time x bus), zero columns for buses without load."""
-    demand = x.load_p_mw.T.groupby(x.load_bus.reindex(x.load_p_mw.columns).to_numpy()).sum().T
-    return demand.reindex(columns=x.buses, fill_value=0.0)
+def bus_sum(values: np.ndarray, unit_bus: np.ndarray, buses: list[str]) -> np.ndarray:
+    """Sum per bus of a steps x units array: steps x ``buses`` [units of ``values``]."""
+    out = np.zeros((values.shape[0], len(buses)))
+    if values.shape[1]:
+        where = {b: i for i, b in enumerate(buses)}
+        cols = np.array([where[str(b)] for b in unit_bus], dtype=int)
+        np.add.at(out.T, cols, values.T)
+    return out
 
 
-def build_loads(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
-    r"""Add block ``m.loads``: demand per bus and its slacks.
+class Loads(AssetFamily):
+    r"""Demand per bus and its slacks: block ``m.loads``.
 
-    For bus :math:`b` and step :math:`t`, with forecast demand :math:`d_{b,t}` [MW]:
+    Units are loads at buses, with series ``p_mw`` (forecast demand [MW]) and
+    optionally ``q_mvar`` (reactive demand [Mvar], for ``lindistflow``). The block
+    has a row for every bus of the window (:attr:`DispatchInputs.buses`). For bus
+    :math:`b` and step :math:`t`, with demand :math:`d_{b,t}` [MW] summed over its loads:
 
     .. math::
         0 \le s^{shed}_{b,t} \le d_{b,t}, \qquad s^{over}_{b,t} \ge 0
@@ -28,49 +41,81 @@ def build_loads(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         \mathrm{cost} = \Delta t \sum_{b,t} (c^{VOLL} s^{shed}_{b,t}
                         + c^{over} s^{over}_{b,t})
 
-    Both slacks are reported with the results; their high costs make them a last resort.
+    Both slacks are reported (``shed_p_mw``, ``overgen_p_mw`` per bus); their high
+    costs make them a last resort, and they keep their full weight in the
+    ``min_emissions`` objective (``penalty_eur``).
     """
-    b = pyo.Block()
-    m.loads = b
-    demand = bus_demand_mw(x)
-    b.BUS = pyo.Set(initialize=list(demand.columns), ordered=True)
-    b.demand_mw = pyo.Param(
-        b.BUS, m.T, mutable=True, within=pyo.Reals, initialize=param_data(demand)
-    )
-    b.p_shed_mw = pyo.Var(b.BUS, m.T, bounds=lambda blk, bus, t: (0.0, blk.demand_mw[bus, t]))
-    b.p_overgen_mw = pyo.Var(b.BUS, m.T, bounds=(0.0, None))
-    b.injection_mw = pyo.Expression(
-        b.BUS,
-        m.T,
-        rule=lambda blk, bus, t: (
-            -blk.demand_mw[bus, t] + blk.p_shed_mw[bus, t] - blk.p_overgen_mw[bus, t]
-        ),
-    )
-    o = x.options
-    b.cost_eur = pyo.Expression(
-        expr=x.dt_h
-        * sum(
-            o.voll_eur_per_mwh * b.p_shed_mw[bus, t]
-            + o.overgeneration_cost_eur_per_mwh * b.p_overgen_mw[bus, t]
-            for bus in b.BUS
-            for t in m.T
+
+    name = "loads"
+    series_names = ("p_mw",)
+    optional_series = ("q_mvar",)
+    nonnegative_series = ("p_mw",)
+
+    def reactive_demand_mvar(self, d: AssetData) -> np.ndarray | None:
+        return d.series.get("q_mvar")
+
+    def demand_mw(self, x: DispatchInputs, buses: list[str]) -> np.ndarray:
+        """Demand per bus [MW], steps x ``buses``."""
+        d = x.assets[self.name]
+        return bus_sum(d.series["p_mw"], d.bus, buses)
+
+    def build(self, m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
+        b = pyo.Block()
+        m.add_component(self.name, b)
+        buses = x.buses
+        b.BUS = pyo.Set(initialize=buses, ordered=True)
+        b.demand_mw = pyo.Param(
+            b.BUS,
+            m.T,
+            mutable=True,
+            within=pyo.Reals,
+            initialize=matrix_data(buses, self.demand_mw(x, buses)),
         )
-    )
-    b.emissions_tco2 = pyo.Expression(expr=0.0)
-    return b
+        b.p_shed_mw = pyo.Var(b.BUS, m.T, bounds=lambda blk, bus, t: (0.0, blk.demand_mw[bus, t]))
+        b.p_overgen_mw = pyo.Var(b.BUS, m.T, bounds=(0.0, None))
+        b.injection_mw = pyo.Expression(
+            b.BUS,
+            m.T,
+            rule=lambda blk, bus, t: (
+                -blk.demand_mw[bus, t] + blk.p_shed_mw[bus, t] - blk.p_overgen_mw[bus, t]
+            ),
+        )
+        o = x.options
+        b.cost_eur = pyo.Expression(
+            expr=x.dt_h
+            * sum(
+                o.voll_eur_per_mwh * b.p_shed_mw[bus, t]
+                + o.overgeneration_cost_eur_per_mwh * b.p_overgen_mw[bus, t]
+                for bus in b.BUS
+                for t in m.T
+            )
+        )
+        b.penalty_eur = pyo.Expression(expr=b.cost_eur)
+        b.emissions_tco2 = pyo.Expression(expr=0.0)
+        return b
+
+    def update(self, blk: pyo.Block, x: DispatchInputs) -> None:
+        """Write the demand [MW] (and with it the bound of ``p_shed_mw``); the
+        buses and slack costs are fixed when the block is built.
+
+        Raises
+        ------
+        DispatchInputError
+            If ``x`` has other buses or another number of steps than the block.
+        """
+        buses = list(blk.BUS)
+        if buses != x.buses:
+            self.fail("units", "buses differ from the built model's; rebuild the model")
+        store_matrix(blk.demand_mw, self.demand_mw(x, buses).T)
+
+    def extract(self, blk: pyo.Block, sol: Solution, x: DispatchInputs) -> dict[str, Labelled]:
+        buses = list(blk.BUS)
+        n = len(x.time)
+        return {
+            "shed_p_mw": Labelled(tuple(buses), sol.var_matrix(blk.p_shed_mw, buses, n)),
+            "overgen_p_mw": Labelled(tuple(buses), sol.var_matrix(blk.p_overgen_mw, buses, n)),
+        }
 
 
-def update_loads(blk: pyo.Block, x: DispatchInputs) -> None:
-    """Write the demand of window ``x`` into block ``m.loads`` built for another window.
-
-    Updates ``demand_mw`` [MW], and with it the upper bound of ``p_shed_mw``. The
-    slack costs are fixed when the block is built.
-
-    Raises
-    ------
-    DispatchInputError
-        If ``x`` has other buses or another number of steps than the built block.
-    """
-    n = len(blk.model().T)
-    demand = aligned_to_block(bus_demand_mw(x), blk.BUS, n, "load_p_mw (per bus)")
-    store_matrix(blk.demand_mw, demand.to_numpy(dtype=float).T)
+#: the loads family
+LOADS = Loads()

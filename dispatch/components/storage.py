@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import store_param, units_by_bus
-from dispatch.inputs import DispatchInputError, DispatchInputs
+from dispatch.components._indexing import store_matrix, units_by_bus, var_values
+from dispatch.family import AssetData, AssetFamily, Labelled
+
+if TYPE_CHECKING:
+    from dispatch.extract import Solution
+    from dispatch.inputs import DispatchInputs
+
+#: columns of the storage table (powers [MW], energies [MWh], efficiencies [-],
+#: standing loss [1/h], wear cost [EUR/MWh])
+STORAGE_COLUMNS = (
+    "bus",
+    "p_max_mw",
+    "e_min_mwh",
+    "e_max_mwh",
+    "e_terminal_min_mwh",
+    "eff_charge",
+    "eff_discharge",
+    "standing_loss_per_h",
+    "wear_cost_eur_per_mwh",
+)
+#: tolerance of the initial energy against its bounds [MWh]
+E_INITIAL_TOL_MWH = 1e-6
 
 
 def build_storage(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
-    r"""Add block ``m.storage`` for all storage units.
+    r"""Add block ``m.storage`` for all storage units (table :data:`STORAGE_COLUMNS`,
+    state ``e_mwh``: the energy at the window start).
 
     For unit :math:`s` and step :math:`t` (length :math:`\Delta t` [h]), with
     :math:`e_{s,t}` the energy at the *end* of step :math:`t` [MWh]:
@@ -49,7 +72,8 @@ def build_storage(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     """
     b = pyo.Block()
     m.storage = b
-    st = x.storage
+    d = x.assets["storage"]
+    st = d.units
     by_bus = units_by_bus(st["bus"])
     b.UNIT = pyo.Set(initialize=list(st.index), ordered=True)
     b.BUS = pyo.Set(initialize=sorted(by_bus), ordered=True)
@@ -58,10 +82,18 @@ def build_storage(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         b.UNIT,
         mutable=True,
         within=pyo.Reals,
-        initialize=x.storage_e_initial_mwh.astype(float).to_dict(),
+        initialize=dict(zip(d.names, map(float, d.state["e_mwh"]), strict=True)),
     )
     b.e_floor_mwh = pyo.Param(
-        b.UNIT, m.T, mutable=True, within=pyo.Reals, initialize=energy_floor_mwh(x)
+        b.UNIT,
+        m.T,
+        mutable=True,
+        within=pyo.Reals,
+        initialize={
+            (u, t): float(v)
+            for j, u in enumerate(d.names)
+            for t, v in enumerate(energy_floor_mwh(d, len(x.time), x.steps_active)[j])
+        },
     )
     p_max = col["p_max_mw"]
     b.p_charge_mw = pyo.Var(b.UNIT, m.T, bounds=lambda blk, s, t: (0.0, p_max[s]))
@@ -109,47 +141,88 @@ def build_storage(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     return b
 
 
-def energy_floor_mwh(x: DispatchInputs) -> dict[tuple[str, int], float]:
-    """Lower bound of the stored energy ``{(unit, t): f}`` [MWh]: ``e_min_mwh``, and
-    at the window's last step (``x.n_active - 1``) also ``e_terminal_min_mwh``.
-
-    Raises
-    ------
-    DispatchInputError
-        If either is not finite.
-    """
-    st = x.storage
-    last = x.steps_active - 1
-    floor = {}
-    for s, e_min, e_end in zip(st.index, st["e_min_mwh"], st["e_terminal_min_mwh"], strict=True):
-        if not (math.isfinite(e_min) and math.isfinite(e_end)):
-            raise DispatchInputError(
-                f"storage {s!r}: e_min_mwh ({e_min}) and e_terminal_min_mwh ({e_end}) "
-                "must be finite"
-            )
-        for t in range(len(x.time)):
-            floor[(str(s), t)] = float(max(e_min, e_end) if t == last else e_min)
+def energy_floor_mwh(d: AssetData, n_steps: int, n_active: int) -> np.ndarray:
+    """Lower bound of the stored energy [MWh], units x steps: ``e_min_mwh``, and at
+    the window's last active step (``n_active - 1``) ``max(e_min_mwh,
+    e_terminal_min_mwh)``."""
+    st = d.units
+    e_min = st["e_min_mwh"].to_numpy(dtype=float)
+    e_end = st["e_terminal_min_mwh"].to_numpy(dtype=float)
+    floor = np.repeat(e_min[:, None], n_steps, axis=1)
+    floor[:, n_active - 1] = np.maximum(e_min, e_end)
     return floor
 
 
-def update_storage(blk: pyo.Block, x: DispatchInputs) -> None:
-    """Write the initial energy and the energy floor [MWh] of window ``x`` into
-    ``m.storage``.
+class Storage(AssetFamily):
+    """Batteries (see :func:`build_storage`): table :data:`STORAGE_COLUMNS`, state
+    ``e_mwh`` (energy at the window start [MWh]); results ``charge_p_mw``,
+    ``discharge_p_mw`` [MW] and ``e_mwh`` (energy at the end of each step [MWh])."""
 
-    Powers, energy bounds, efficiencies, standing loss and wear cost are fixed when
-    the block is built.
+    name = "storage"
+    columns = STORAGE_COLUMNS
+    state_names = ("e_mwh",)
+    #: the terminal energy moves with the window (a bound, not structure)
+    mutable_columns = ("e_terminal_min_mwh",)
 
-    Raises
-    ------
-    DispatchInputError
-        If ``x`` has other storage units than the built block.
-    """
-    units = list(blk.UNIT)
-    if len(x.storage.index) != len(units) or set(x.storage.index) != set(units):
-        raise DispatchInputError(
-            f"storage: units {sorted(map(str, x.storage.index))[:5]} differ from the built "
-            f"model's {sorted(map(str, units))[:5]}; rebuild the model"
-        )
-    e0 = x.storage_e_initial_mwh.reindex(units).astype(float)
-    store_param(blk.e_initial_mwh, e0.to_dict())
-    store_param(blk.e_floor_mwh, energy_floor_mwh(x))
+    def validate(self, d: AssetData, x: DispatchInputs) -> None:
+        super().validate(d, x)
+        if list(d.units.columns) != list(STORAGE_COLUMNS):
+            self.fail("units", f"columns must be {STORAGE_COLUMNS}")
+        if "e_mwh" not in d.state:
+            self.fail("state.e_mwh", "missing the energy at the window start")
+        st = d.units
+        e0 = np.asarray(d.state["e_mwh"], dtype=float)
+        for col in ("e_min_mwh", "e_terminal_min_mwh"):
+            bad = ~np.isfinite(st[col].to_numpy(dtype=float))
+            if bad.any():
+                self.fail(col, f"must be finite for {list(st.index[bad])}")
+        if not np.isfinite(e0).all():
+            self.fail("state.e_mwh", "contains NaN or infinite values")
+        tol = E_INITIAL_TOL_MWH
+        low = st["e_min_mwh"].to_numpy(dtype=float) - tol
+        high = st["e_max_mwh"].to_numpy(dtype=float) + tol
+        bad = (e0 < low) | (e0 > high)
+        if bad.any():
+            self.fail("state.e_mwh", f"outside [e_min_mwh, e_max_mwh] for {list(st.index[bad])}")
+
+    def build(self, m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
+        return build_storage(m, x)
+
+    def update(self, blk: pyo.Block, x: DispatchInputs) -> None:
+        """Write the initial energy and the energy floor [MWh]; powers, energy
+        bounds, efficiencies, standing loss and wear cost are fixed when the block
+        is built.
+
+        Raises
+        ------
+        DispatchInputError
+            If ``x`` has other storage units than the built block.
+        """
+        d = x.assets[self.name]
+        if list(blk.UNIT) != d.names:
+            self.fail("units", "units differ from the built model's; rebuild the model")
+        if not d.names:
+            return
+        store_matrix(blk.e_initial_mwh, d.state["e_mwh"])
+        store_matrix(blk.e_floor_mwh, energy_floor_mwh(d, len(x.time), x.steps_active))
+
+    def extract(self, blk: pyo.Block, sol: Solution, x: DispatchInputs) -> dict[str, Labelled]:
+        units = list(blk.UNIT)
+        n = len(x.time)
+        cols = tuple(units)
+        return {
+            "charge_p_mw": Labelled(cols, var_values(sol, blk.p_charge_mw, units, n)),
+            "discharge_p_mw": Labelled(cols, var_values(sol, blk.p_discharge_mw, units, n)),
+            "e_mwh": Labelled(cols, var_values(sol, blk.e_mwh, units, n)),
+        }
+
+    def state_after(
+        self, d: AssetData, committed: Mapping[str, Labelled], dt_h: float
+    ) -> dict[str, np.ndarray]:
+        """The stored energy at the end of the last committed step [MWh]."""
+        e = committed["e_mwh"].values
+        return {"e_mwh": e[-1].copy()} if e.shape[1] else {}
+
+
+#: the storage family
+STORAGE = Storage()

@@ -18,8 +18,10 @@ import pandas as pd
 import pyomo.environ as pyo
 import pytest
 
+from dispatch.builtin import window_inputs
+from dispatch.components.storage import STORAGE_COLUMNS
 from dispatch.extract import DispatchResult, extract
-from dispatch.inputs import STORAGE_COLUMNS, DispatchInputs, DispatchOptions
+from dispatch.inputs import DispatchInputs, DispatchOptions
 from dispatch.model import build_model
 from dispatch.solve import SolveStatus, solve
 
@@ -99,7 +101,7 @@ def build_inputs(
         },
         index=index,
     )
-    return DispatchInputs(
+    return window_inputs(
         dt_h=dt_h,
         load_p_mw=load,
         load_bus=pd.Series({"load": "b1"}, dtype=object),
@@ -230,9 +232,11 @@ def add_conventional_units(
     options
         Replaces ``x.options`` if given.
     """
-    from dataclasses import replace
-
-    from dispatch.inputs import CONVENTIONAL_COLUMNS, CONVENTIONAL_STATE_COLUMNS
+    from dispatch.builtin import with_frames
+    from dispatch.components.conventional import CONVENTIONAL_COLUMNS
+    from dispatch.components.conventional import (
+        CONVENTIONAL_STATE as CONVENTIONAL_STATE_COLUMNS,
+    )
 
     rows = {name: {**CONVENTIONAL_DEFAULTS, **kw} for name, kw in units.items()}
     table = pd.DataFrame.from_dict(rows, orient="index", columns=list(CONVENTIONAL_COLUMNS))
@@ -240,7 +244,7 @@ def add_conventional_units(
     st = pd.DataFrame.from_dict(
         state or {}, orient="index", columns=list(CONVENTIONAL_STATE_COLUMNS), dtype=float
     )
-    return replace(x, conventional=table, conventional_state=st, options=options or x.options)
+    return with_frames(x, conventional=table, conventional_state=st, options=options or x.options)
 
 
 @pytest.fixture(scope="session")

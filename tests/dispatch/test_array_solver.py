@@ -5,7 +5,6 @@ interface gives, window after window."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -14,6 +13,7 @@ import pyomo.environ as pyo
 import pytest
 
 from dispatch.array_solver import ArrayDispatchSolver, NotPaddableError
+from dispatch.builtin import with_frames
 from dispatch.components._indexing import store_matrix, store_param
 from dispatch.extract import extract
 from dispatch.inputs import DispatchInputError, DispatchInputs, DispatchOptions
@@ -108,8 +108,8 @@ def test_rolling_through_arrays_equals_rolling_through_pyomo(
         "network_model": network_model,
         "emission_sensitivities": True,
     }
-    arrays, st_a = run_rolling(case.index, 1.0, case, E0, interface="arrays", **kw)
-    pyomo, st_p = run_rolling(case.index, 1.0, case, E0, interface="pyomo", **kw)
+    arrays, st_a = run_rolling(case.index, 1.0, case, interface="arrays", **kw)
+    pyomo, st_p = run_rolling(case.index, 1.0, case, interface="pyomo", **kw)
     assert st_a.models_built == 1
     assert st_p.models_built == 3
     np.testing.assert_allclose(
@@ -154,7 +154,7 @@ def test_unit_commitment_through_arrays(
 
     smaller = x.conventional.copy()
     smaller.loc["g", "p_max_mw"] = 1.5
-    y = replace(x, conventional=smaller)
+    y = with_frames(x, conventional=smaller)
     update_model(ma, y)
     updated = sa.solve().objective_eur
     m_new = build_model(y)
@@ -207,11 +207,11 @@ def test_padded_windows_equal_windows_of_their_own_length(
     units = {"g": {"p_min_mw": 0.5, "p_max_mw": 2.0, "cost_eur_per_mwh": 45.0, "min_up_h": 5}}
     options = DispatchOptions(unit_commitment=True)
 
-    def inputs_for(steps: pd.DatetimeIndex, e0: pd.Series) -> DispatchInputs:
+    def inputs_for(steps: pd.DatetimeIndex, e0: pd.Series | None = None) -> DispatchInputs:
         pos = full.time.get_indexer(steps)
         storage = full.storage.copy()
         storage["e_terminal_min_mwh"] = 2.0
-        x = replace(
+        x = with_frames(
             full,
             load_p_mw=full.load_p_mw.iloc[pos],
             renewable_p_mw=full.renewable_p_mw.iloc[pos],
@@ -223,8 +223,8 @@ def test_padded_windows_equal_windows_of_their_own_length(
 
     kw: dict[str, Any] = {"window_h": 24, "horizon_h": 48}
     e0 = pd.Series({"bat": 1.0})
-    padded_run, st_pad = run_rolling(full.time, 1.0, inputs_for, e0, **kw)
-    own, st_own = run_rolling(full.time, 1.0, inputs_for, e0, rebuild=True, **kw)
+    padded_run, st_pad = run_rolling(full.time, 1.0, inputs_for, **kw)
+    own, st_own = run_rolling(full.time, 1.0, inputs_for, rebuild=True, **kw)
     assert st_pad.models_built == 1 and st_own.models_built == 3
     np.testing.assert_allclose(
         [s.objective_eur for s in st_pad.statuses],
@@ -265,7 +265,7 @@ def test_padded_inputs(make_inputs: Callable[..., DispatchInputs]) -> None:
     with pytest.raises(DispatchInputError, match="n_steps"):
         padded(x, 1)
     with pytest.raises(DispatchInputError, match="n_active"):
-        replace(x, n_active=3)
+        with_frames(x, n_active=3)
 
 
 def test_without_padding_each_shorter_window_gets_a_model(
@@ -276,14 +276,14 @@ def test_without_padding_each_shorter_window_gets_a_model(
     for every window."""
     case = SeededCase(make_inputs, 100)
     kw: dict[str, Any] = {"window_h": 24, "horizon_h": 48}
-    rebuilt, _ = run_rolling(case.index, 1.0, case, E0, rebuild=True, **kw)
+    rebuilt, _ = run_rolling(case.index, 1.0, case, rebuild=True, **kw)
 
     def not_paddable(*args: Any) -> None:
         raise NotPaddableError("a constraint looks ahead")
 
     with monkeypatch.context() as mp:
         mp.setattr(ArrayDispatchSolver, "_mask_padding", not_paddable)
-        unpadded, st = run_rolling(case.index, 1.0, case, E0, **kw)
+        unpadded, st = run_rolling(case.index, 1.0, case, **kw)
     assert st.models_built == 3  # 48, 28 and 4 steps
     assert_same_setpoints(unpadded, rebuilt)
 
@@ -292,7 +292,7 @@ def test_without_padding_each_shorter_window_gets_a_model(
 
     with monkeypatch.context() as mp:
         mp.setattr("dispatch.array_solver.compile_lp", no_compile)
-        fallback, st = run_rolling(case.index, 1.0, case, E0, **kw)
+        fallback, st = run_rolling(case.index, 1.0, case, **kw)
     assert st.models_built == 4  # 48, a padded 48 that cannot be used, 28 and 4
     assert_same_setpoints(fallback, rebuilt)
 

@@ -38,14 +38,11 @@ import pandapower.networks as pn
 import pandas as pd
 import pytest
 
+from dispatch.builtin import window_inputs
+from dispatch.components.conventional import CONVENTIONAL_COLUMNS
+from dispatch.components.storage import STORAGE_COLUMNS
 from dispatch.extract import DispatchResult, extract
-from dispatch.inputs import (
-    CONVENTIONAL_COLUMNS,
-    STORAGE_COLUMNS,
-    DispatchInputs,
-    DispatchOptions,
-    NetworkInputs,
-)
+from dispatch.inputs import DispatchInputs, DispatchOptions, NetworkInputs
 from dispatch.model import build_model
 from dispatch.solve import solve
 from grid.topology import NetworkData, network_data
@@ -169,7 +166,7 @@ def dispatch_inputs(case: Case, nd: NetworkData) -> DispatchInputs:
         {c: float for c in STORAGE_COLUMNS if c != "bus"}
     )
     zero = [0.0]
-    return DispatchInputs(
+    return window_inputs(
         dt_h=1.0,
         load_p_mw=load_p_mw,
         load_bus=nd.load_bus,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dispatch.builtin import with_frames
 from dispatch.inputs import DispatchInputError, DispatchInputs
 
 MakeInputs = Callable[..., DispatchInputs]
@@ -122,15 +122,15 @@ CASES: dict[str, tuple[str, Callable[[DispatchInputs], dict[str, Any]], str]] = 
 def test_valid_inputs_are_accepted(valid: DispatchInputs) -> None:
     assert list(valid.time) == list(valid.load_p_mw.index)
     assert valid.buses == ["b1", "ext"]
-    # replace() re-validates: unchanged inputs still pass
-    assert dataclasses.replace(valid).storage_e_initial_mwh["bat"] == 1.0
+    # with_frames() re-validates: unchanged inputs still pass
+    assert with_frames(valid).storage_e_initial_mwh["bat"] == 1.0
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_invalid_inputs_raise_naming_the_field(valid: DispatchInputs, case: str) -> None:
     field, mutate, problem = CASES[case]
     with pytest.raises(DispatchInputError) as info:
-        dataclasses.replace(valid, **mutate(valid))
+        with_frames(valid, **mutate(valid))
     message = str(info.value)
     assert message.startswith(f"{field}: "), message
     assert problem in message
@@ -138,7 +138,7 @@ def test_invalid_inputs_raise_naming_the_field(valid: DispatchInputs, case: str)
 
 def test_initial_energy_on_the_bounds_is_accepted(valid: DispatchInputs) -> None:
     for e0 in (0.0, 10.0):
-        x = dataclasses.replace(valid, storage_e_initial_mwh=pd.Series({"bat": e0}))
+        x = with_frames(valid, storage_e_initial_mwh=pd.Series({"bat": e0}))
         assert x.storage_e_initial_mwh["bat"] == e0
 
 

@@ -10,7 +10,6 @@ copperplate cases give the emission factor of the marginal unit by hand.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,8 +17,10 @@ import pandas as pd
 import pyomo.environ as pyo
 import pytest
 
+from dispatch.builtin import window_inputs, with_frames
+from dispatch.components.storage import STORAGE_COLUMNS
 from dispatch.extract import DispatchResult, concat_results, extract
-from dispatch.inputs import STORAGE_COLUMNS, DispatchInputs, DispatchOptions, NetworkInputs
+from dispatch.inputs import DispatchInputs, DispatchOptions, NetworkInputs
 from dispatch.model import build_model
 from dispatch.rolling import run_rolling
 from dispatch.solve import PersistentDispatchSolver
@@ -82,7 +83,7 @@ def _network_inputs(
     n = len(next(iter(load_mw.values())))
     idx = pd.date_range("2016-06-01", periods=n, freq="1h", tz="UTC")
     none = pd.DataFrame(index=idx, columns=pd.Index([], dtype=object), dtype=float)
-    return DispatchInputs(
+    return window_inputs(
         dt_h=1.0,
         load_p_mw=pd.DataFrame(load_mw, index=idx),
         load_bus=pd.Series({b: b for b in load_mw}, dtype=object),
@@ -203,7 +204,7 @@ def _emissions_tco2(x: DispatchInputs) -> float:
 def _more_demand(x: DispatchInputs, load: str, t: int, delta_mw: float) -> DispatchInputs:
     p = x.load_p_mw.copy()
     p.iloc[t, p.columns.get_loc(load)] += delta_mw
-    return replace(x, load_p_mw=p)
+    return with_frames(x, load_p_mw=p)
 
 
 #: the cases checked against perturbation, by fixture name
@@ -314,7 +315,7 @@ def test_rolling_horizon_passes_the_flag(
     index = pd.date_range("2016-03-01", periods=4, freq="1h", tz="UTC", name="time")
     unit = {"g": {"cost_eur_per_mwh": 40.0, "ef_tco2_per_mwh": 0.5}}
 
-    def inputs_for(steps: pd.DatetimeIndex, e0: pd.Series) -> DispatchInputs:
+    def inputs_for(steps: pd.DatetimeIndex, e0: pd.Series | None = None) -> DispatchInputs:
         pos = index.get_indexer(steps)
         x = make_inputs(demand.iloc[pos].to_numpy(), import_price=50.0, ef=0.3, start=steps[0])
         return with_conventional(x, unit)

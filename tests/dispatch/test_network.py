@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from dispatch.builtin import window_inputs, with_frames
+from dispatch.components.storage import STORAGE_COLUMNS
 from dispatch.extract import extract
-from dispatch.inputs import (
-    STORAGE_COLUMNS,
-    DispatchInputError,
-    DispatchInputs,
-    DispatchOptions,
-    NetworkInputs,
-)
+from dispatch.inputs import DispatchInputError, DispatchInputs, DispatchOptions, NetworkInputs
 from dispatch.model import build_model
 from dispatch.solve import solve
 from dispatch.topology import radial_tree
@@ -70,7 +64,7 @@ def inputs(
     n = len(next(iter(load.values())))
     idx = pd.date_range("2016-06-01", periods=n, freq="1h", tz="UTC")
     wind = wind or {}
-    return DispatchInputs(
+    return window_inputs(
         dt_h=1.0,
         load_p_mw=pd.DataFrame(load, index=idx),
         load_bus=pd.Series({b: b for b in load}, dtype=object),
@@ -186,7 +180,7 @@ def test_copperplate_ignores_the_line_limit() -> None:
 def test_dc_and_lindistflow_need_network_data() -> None:
     x = inputs(network(TRIANGLE), "copperplate", {"b": [1.0]})
     with pytest.raises(DispatchInputError, match="network"):
-        dataclasses.replace(x, network=None, options=DispatchOptions(network_model="dc"))
+        with_frames(x, network=None, options=DispatchOptions(network_model="dc"))
 
 
 # --- LinDistFlow ----------------------------------------------------------------------

@@ -5,12 +5,12 @@ at the receiving end of the edge), and an updated model equals a fresh build."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from dispatch.builtin import with_frames
 from dispatch.extract import extract
 from dispatch.inputs import DispatchInputError, DispatchInputs, DispatchOptions, NetworkInputs
 from dispatch.model import build_model, update_model
@@ -51,7 +51,7 @@ def _case(make_inputs: Callable[..., DispatchInputs], model: str, losses: bool) 
     if losses:  # split unevenly between the parallel lines: only the sum matters
         total = np.array(LOSS_MW)
         loss = pd.DataFrame({"line_a": 0.25 * total, "line_b": 0.75 * total}, index=x.time)
-    return replace(
+    return with_frames(
         x,
         network=two_bus_network(),
         options=DispatchOptions(network_model=model),
@@ -103,4 +103,4 @@ def test_loss_estimates_for_unknown_branches_are_rejected(
     x = _case(make_inputs, "dc", losses=True)
     bad = x.branch_loss_mw.rename(columns={"line_a": "nowhere"})  # type: ignore[union-attr]
     with pytest.raises(DispatchInputError, match="branch_loss_mw: unknown branches"):
-        replace(x, branch_loss_mw=bad)
+        with_frames(x, branch_loss_mw=bad)

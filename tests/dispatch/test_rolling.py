@@ -44,7 +44,7 @@ class Recorder:
         self.make_inputs = make_inputs
         self.calls: list[tuple[pd.DatetimeIndex, pd.Series]] = []
 
-    def __call__(self, steps: pd.DatetimeIndex, e0: pd.Series) -> DispatchInputs:
+    def __call__(self, steps: pd.DatetimeIndex, e0: pd.Series | None = None) -> DispatchInputs:
         self.calls.append((steps, e0.copy()))
         d = self.data.loc[steps]
         return self.make_inputs(
@@ -75,7 +75,7 @@ def test_one_window_over_the_whole_period_equals_the_single_shot_solve(
 ) -> None:
     rec = Recorder(make_inputs)
     single = run_dispatch(rec(rec.index, E0)).result
-    rolled, stats = run_rolling(rec.index, 1.0, rec, E0, window_h=horizon_h, horizon_h=horizon_h)
+    rolled, stats = run_rolling(rec.index, 1.0, rec, window_h=horizon_h, horizon_h=horizon_h)
     assert stats.windows == 1
     assert rolled.objective_eur == pytest.approx(single.objective_eur, abs=TOL_EUR)
     assert stats.statuses[0].objective_eur == pytest.approx(single.objective_eur, abs=TOL_EUR)
@@ -100,7 +100,7 @@ def test_windows_cover_the_period_and_carry_the_storage_energy(
     lengths: list[int],
 ) -> None:
     rec = Recorder(make_inputs)
-    result, stats = run_rolling(rec.index, 1.0, rec, E0, window_h=window_h, horizon_h=horizon_h)
+    result, stats = run_rolling(rec.index, 1.0, rec, window_h=window_h, horizon_h=horizon_h)
     assert stats.windows == len(starts) == len(rec.calls) == len(stats.statuses)
     assert [steps[0] for steps, _ in rec.calls] == [rec.index[s] for s in starts]
     assert [len(steps) for steps, _ in rec.calls] == lengths
@@ -132,8 +132,8 @@ def test_perfect_foresight_is_never_worse_than_myopic_windows(
     """Non-overlapping 24 h windows (window = horizon) solve a restriction of the
     96 h problem, so the sum of their objectives cannot beat the single window."""
     rec = Recorder(make_inputs)
-    whole, _ = run_rolling(rec.index, 1.0, rec, E0)
-    myopic, stats = run_rolling(rec.index, 1.0, rec, E0, window_h=24, horizon_h=24)
+    whole, _ = run_rolling(rec.index, 1.0, rec)
+    myopic, stats = run_rolling(rec.index, 1.0, rec, window_h=24, horizon_h=24)
     assert stats.windows == 4
     assert myopic.objective_eur == pytest.approx(
         sum(s.objective_eur for s in stats.statuses), abs=TOL_EUR

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dispatch.inputs import CONVENTIONAL_STATE_COLUMNS, DispatchInputs, DispatchOptions
+from dispatch.components.conventional import CONVENTIONAL_STATE as CONVENTIONAL_STATE_COLUMNS
+from dispatch.inputs import DispatchInputs, DispatchOptions
 from dispatch.rolling import conventional_state_after, run_rolling
 
 TOL_MW = 1e-6
@@ -58,7 +59,7 @@ def _uc_case(
     demand.index = pd.date_range("2016-03-01", periods=6, freq="h", tz="UTC", name="time")
     unit = {"g": {"p_min_mw": 1.0, "p_max_mw": 5.0, "cost_eur_per_mwh": 20.0, "min_up_h": 4.0}}
 
-    def inputs_for(steps: pd.DatetimeIndex, e0: pd.Series) -> DispatchInputs:
+    def inputs_for(steps: pd.DatetimeIndex, e0: pd.Series | None = None) -> DispatchInputs:
         x = make_inputs(demand.loc[steps].to_numpy(), start=steps[0], import_price=100.0)
         return with_conventional(x, unit, options=UC)
 
@@ -74,8 +75,8 @@ def test_min_up_time_holds_across_windows(
     20 EUR/MWh, as in the single shot (which may instead start it an hour early)."""
     inputs_for = _uc_case(make_inputs, with_conventional)
     index = pd.date_range("2016-03-01", periods=6, freq="h", tz="UTC", name="time")
-    rolled, stats = run_rolling(index, 1.0, inputs_for, pd.Series(dtype=float), 2, 2)
-    whole, _ = run_rolling(index, 1.0, inputs_for, pd.Series(dtype=float))
+    rolled, stats = run_rolling(index, 1.0, inputs_for, 2, 2)
+    whole, _ = run_rolling(index, 1.0, inputs_for)
     assert stats.windows == 3
     np.testing.assert_allclose(rolled.conventional_on["g"], [0, 1, 1, 1, 1, 0])
     np.testing.assert_allclose(rolled.conventional_p_mw["g"], [0, 5, 1, 1, 1, 0], atol=TOL_MW)
@@ -90,7 +91,7 @@ def test_totals_of_a_cut_window_are_not_reported(
 ) -> None:
     inputs_for = _uc_case(make_inputs, with_conventional)
     index = pd.date_range("2016-03-01", periods=6, freq="h", tz="UTC", name="time")
-    rolled, stats = run_rolling(index, 1.0, inputs_for, pd.Series(dtype=float), 2, 4)
+    rolled, stats = run_rolling(index, 1.0, inputs_for, 2, 4)
     assert math.isnan(rolled.objective_eur)
     assert math.isnan(rolled.cost_eur)
     assert all(math.isfinite(s.objective_eur) for s in stats.statuses)

@@ -4,12 +4,12 @@ schedule cost the imbalance price; hand-computed on one windy hour."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from dispatch.builtin import with_frames
 from dispatch.extract import extract
 from dispatch.inputs import DispatchInputError, DispatchInputs
 from dispatch.model import build_model, update_model
@@ -26,7 +26,7 @@ def _case(
     schedule expects 2 MW of import every hour."""
     x = make_inputs([2.0, 2.0, 2.0], wind_mw=[0.0, 3.0, 0.0], import_price=50.0, export_price=40.0)
     grid = x.grid.assign(imbalance_price_eur_per_mwh=imbalance_price)
-    return replace(x, grid=grid, grid_schedule_mw=pd.Series(schedule_mw, index=x.time))
+    return with_frames(x, grid=grid, grid_schedule_mw=pd.Series(schedule_mw, index=x.time))
 
 
 def _solve(x: DispatchInputs):  # noqa: ANN202
@@ -67,10 +67,10 @@ def test_updated_schedule_equals_a_fresh_build(
     np.testing.assert_allclose(updated.grid_import_p_mw, fresh.grid_import_p_mw, atol=TOL_MW)
     assert updated.objective_eur == pytest.approx(fresh.objective_eur, abs=TOL_EUR)
     with pytest.raises(DispatchInputError, match="rebuild the model"):
-        update_model(m, replace(second, grid_schedule_mw=None))
+        update_model(m, with_frames(second, grid_schedule_mw=None))
 
 
 def test_a_schedule_needs_an_imbalance_price(make_inputs: Callable[..., DispatchInputs]) -> None:
     x = make_inputs([2.0, 2.0])
     with pytest.raises(DispatchInputError, match="imbalance_price_eur_per_mwh"):
-        replace(x, grid_schedule_mw=pd.Series(1.0, index=x.time))
+        with_frames(x, grid_schedule_mw=pd.Series(1.0, index=x.time))

@@ -123,7 +123,7 @@ def test_rolling_exact_storage_updates_equal_rebuilds(make_inputs: MakeInputs) -
     demand = pd.Series(rng.uniform(0.5, 2.0, len(index)), index=index)
 
     def inputs_for(exact: bool) -> Callable[[pd.DatetimeIndex, pd.Series], DispatchInputs]:
-        def make(steps: pd.DatetimeIndex, e0: pd.Series) -> DispatchInputs:
+        def make(steps: pd.DatetimeIndex, e0: pd.Series | None = None) -> DispatchInputs:
             return make_inputs(
                 demand[steps].to_numpy(),
                 start=steps[0],

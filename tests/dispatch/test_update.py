@@ -5,13 +5,13 @@ gives; rolling runs build one model per window length."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from dispatch.builtin import with_frames
 from dispatch.extract import DispatchResult, extract
 from dispatch.inputs import DispatchInputError, DispatchInputs, DispatchOptions, NetworkInputs
 from dispatch.model import build_model, update_model
@@ -99,7 +99,7 @@ class SeededCase:
         self.network_model = network_model
         self.import_max_after = import_max_after
 
-    def __call__(self, steps: pd.DatetimeIndex, e0: pd.Series) -> DispatchInputs:
+    def __call__(self, steps: pd.DatetimeIndex, e0: pd.Series | None = None) -> DispatchInputs:
         d = self.data.loc[steps]
         import_max = float("inf")
         if self.import_max_after and steps[0] >= self.index[self.import_max_after[0]]:
@@ -118,7 +118,7 @@ class SeededCase:
         if self.network_model == "copperplate":
             return x
         q = pd.DataFrame({"load": d["q_mvar"].to_numpy()}, index=x.time)
-        return replace(
+        return with_frames(
             x,
             network=two_bus_network(rate_mva=1.2),
             load_q_mvar=q,
@@ -143,7 +143,7 @@ def _window_objective(x: DispatchInputs, position: int, extra_mw: float) -> floa
     in step ``position`` [EUR]."""
     load = x.load_p_mw.copy()
     load.iloc[position, 0] += extra_mw
-    return float(run_window(replace(x, load_p_mw=load)).objective_eur)
+    return float(run_window(with_frames(x, load_p_mw=load)).objective_eur)
 
 
 def run_window(x: DispatchInputs) -> DispatchResult:
@@ -204,9 +204,9 @@ def test_updated_windows_equal_rebuilt_windows(
     case = SeededCase(make_inputs, n_steps, network_model)
     kw: dict[str, Any] = {"window_h": window_h, "horizon_h": horizon_h}
     kw["network_model"] = network_model
-    updated, st_up = run_rolling(case.index, 1.0, case, E0, **kw)
-    rebuilt, st_re = run_rolling(case.index, 1.0, case, E0, rebuild=True, **kw)
-    via_pyomo, st_py = run_rolling(case.index, 1.0, case, E0, interface="pyomo", **kw)
+    updated, st_up = run_rolling(case.index, 1.0, case, **kw)
+    rebuilt, st_re = run_rolling(case.index, 1.0, case, rebuild=True, **kw)
+    via_pyomo, st_py = run_rolling(case.index, 1.0, case, interface="pyomo", **kw)
     assert st_up.windows == st_re.windows == st_py.windows == windows
     assert st_up.models_built == 1
     assert st_py.models_built == models
@@ -233,8 +233,8 @@ def test_a_change_of_structure_rebuilds_the_model(make_inputs: MakeInputs) -> No
     48 gets a new model, which the last (24 h, padded) window re-uses."""
     case = SeededCase(make_inputs, 96, import_max_after=(48, 1.0))
     kw: dict[str, Any] = {"window_h": 24, "horizon_h": 48}
-    updated, st_up = run_rolling(case.index, 1.0, case, E0, **kw)
-    rebuilt, _ = run_rolling(case.index, 1.0, case, E0, rebuild=True, **kw)
+    updated, st_up = run_rolling(case.index, 1.0, case, **kw)
+    rebuilt, _ = run_rolling(case.index, 1.0, case, rebuild=True, **kw)
     assert st_up.windows == 4
     assert st_up.models_built == 2
     assert_same_setpoints(updated, rebuilt)
@@ -311,7 +311,7 @@ def test_updated_reactive_demand_reaches_the_lindistflow_balance(
         x = make_inputs([1.0])
         q = pd.DataFrame({"load": [q_mvar]}, index=x.time)
         options = DispatchOptions(network_model="lindistflow")
-        return replace(x, network=two_bus_network(rate_mva=5.0), load_q_mvar=q, options=options)
+        return with_frames(x, network=two_bus_network(rate_mva=5.0), load_q_mvar=q, options=options)
 
     m = build_model(case(0.2))
     solver = PersistentDispatchSolver(m)

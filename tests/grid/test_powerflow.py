@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from grid.assets import add_storage
-from grid.powerflow import PowerFlowResults, run_ac_timeseries
+from grid.powerflow import PowerFlowResults, element_injections, run_ac_timeseries
 from grid.profiles import Profiles, simbench_profiles
 
 TOL_MW = 1e-6
@@ -37,7 +37,10 @@ def _no_storage(index: pd.DatetimeIndex) -> pd.DataFrame:
 def base(lv_net: pp.pandapowerNet, profiles: Profiles) -> PowerFlowResults:
     none = _no_storage(profiles.load_p_mw.index)
     return run_ac_timeseries(
-        lv_net, profiles.load_p_mw, profiles.load_q_mvar, profiles.sgen_p_mw, none, none
+        lv_net,
+        element_injections(
+            profiles.load_p_mw, profiles.load_q_mvar, profiles.sgen_p_mw, none, none
+        ),
     )
 
 
@@ -93,11 +96,13 @@ def test_input_net_is_not_modified(lv_net: pp.pandapowerNet, profiles: Profiles)
     none = _no_storage(doubled.index)
     run_ac_timeseries(
         lv_net,
-        doubled.iloc[:1],
-        profiles.load_q_mvar.iloc[:1],
-        profiles.sgen_p_mw.iloc[:1],
-        none.iloc[:1],
-        none.iloc[:1],
+        element_injections(
+            doubled.iloc[:1],
+            profiles.load_q_mvar.iloc[:1],
+            profiles.sgen_p_mw.iloc[:1],
+            none.iloc[:1],
+            none.iloc[:1],
+        ),
     )
     pd.testing.assert_series_equal(lv_net.load["p_mw"], before)
 
@@ -116,11 +121,9 @@ def test_storage_charging_raises_import_by_about_its_power(
     charge_p, discharge_p = (power, idle) if charge else (idle, power)
     r = run_ac_timeseries(
         net_with_storage,
-        profiles.load_p_mw,
-        profiles.load_q_mvar,
-        profiles.sgen_p_mw,
-        charge_p,
-        discharge_p,
+        element_injections(
+            profiles.load_p_mw, profiles.load_q_mvar, profiles.sgen_p_mw, charge_p, discharge_p
+        ),
     )
     assert r.converged["converged"].all()
     delta = (r.ext_grid_p_mw - base.ext_grid_p_mw).sum(axis=1)
@@ -135,7 +138,10 @@ def test_idle_storage_changes_nothing(
 ) -> None:
     idle = pd.DataFrame({"bat": 0.0}, index=profiles.load_p_mw.index)
     r = run_ac_timeseries(
-        net_with_storage, profiles.load_p_mw, profiles.load_q_mvar, profiles.sgen_p_mw, idle, idle
+        net_with_storage,
+        element_injections(
+            profiles.load_p_mw, profiles.load_q_mvar, profiles.sgen_p_mw, idle, idle
+        ),
     )
     np.testing.assert_allclose(r.ext_grid_p_mw, base.ext_grid_p_mw, atol=TOL_MW)
 
@@ -147,7 +153,9 @@ def test_non_converging_step_is_flagged_nan_and_the_run_continues(
     load = profiles.load_p_mw.copy()
     load.iloc[bad] *= 1000.0
     none = _no_storage(load.index)
-    r = run_ac_timeseries(lv_net, load, profiles.load_q_mvar, profiles.sgen_p_mw, none, none)
+    r = run_ac_timeseries(
+        lv_net, element_injections(load, profiles.load_q_mvar, profiles.sgen_p_mw, none, none)
+    )
 
     expected_ok = [k != bad for k in range(HOURS)]
     assert r.converged["converged"].tolist() == expected_ok
@@ -173,4 +181,4 @@ def test_unknown_element_name_raises(lv_net: pp.pandapowerNet, profiles: Profile
     load = profiles.load_p_mw.rename(columns={profiles.load_p_mw.columns[0]: "nobody"})
     none = _no_storage(load.index)
     with pytest.raises(KeyError, match="load: unknown names"):
-        run_ac_timeseries(lv_net, load, load, profiles.sgen_p_mw, none, none)
+        run_ac_timeseries(lv_net, element_injections(load, load, profiles.sgen_p_mw, none, none))

@@ -1,0 +1,221 @@
+"""The asset-family protocol of the dispatch: one object per family builds, updates
+and reads its Pyomo block, validates and pads its window data, and carries its
+state from one rolling window to the next.
+
+A window's data of one family is an :class:`AssetData`: a static table of units
+(fixed when a model is built), time series as NumPy arrays (steps x units) and the
+state at the window start (one value per unit). :class:`dispatch.inputs.DispatchInputs`
+holds one :class:`AssetData` per family; the model, the rolling horizon, padding
+and extraction iterate over them and never name a family. ``docs/extending.md``
+shows how to add one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
+
+    from dispatch.extract import Solution
+    from dispatch.inputs import DispatchInputs
+
+
+class DispatchInputError(ValueError):
+    """Inconsistent dispatch inputs; the message names the field and the problem."""
+
+
+#: the error of inconsistent family data (a :class:`DispatchInputError`)
+AssetDataError = DispatchInputError
+
+
+@dataclass(frozen=True, eq=False)
+class AssetData:
+    """The data of one asset family for one window.
+
+    Attributes
+    ----------
+    family
+        The family that builds the block of these units.
+    units
+        Static table, one row per unit (index: unit names), with at least a column
+        ``bus``; fixed when a model is built (see :meth:`AssetFamily.structure`).
+    series
+        Time series of the window by name, each an array of shape (steps, units),
+        units in the name (``p_mw``, ``price_eur_per_mwh``).
+    state
+        State at the window start by name, each an array of shape (units,), e.g.
+        the stored energy ``e_mwh``; carried between rolling windows by
+        :meth:`AssetFamily.state_after`.
+    """
+
+    family: AssetFamily
+    units: pd.DataFrame
+    series: Mapping[str, np.ndarray] = field(default_factory=dict)
+    state: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """Unit names in table order."""
+        return [str(u) for u in self.units.index]
+
+    @property
+    def bus(self) -> np.ndarray:
+        """Bus of every unit, in table order."""
+        return self.units["bus"].astype(str).to_numpy()
+
+    def with_state(self, state: Mapping[str, np.ndarray]) -> AssetData:
+        """These data with ``state`` replacing (or adding to) the state at the start."""
+        return replace(self, state={**self.state, **state})
+
+
+def empty_table(columns: tuple[str, ...]) -> pd.DataFrame:
+    """A unit table without units."""
+    return pd.DataFrame(columns=list(columns), index=pd.Index([], dtype=object))
+
+
+class AssetFamily:
+    """Base class of an asset family of the dispatch.
+
+    A family sets :attr:`name` (its block's name in the model and its key in
+    :attr:`dispatch.inputs.DispatchInputs.assets`) and implements :meth:`build`,
+    :meth:`update` and :meth:`extract`; the other methods have defaults.
+
+    Every block built by a family exposes a set ``BUS`` (buses it touches), an
+    expression ``injection_mw[bus, t]`` (active power into the bus [MW]) and scalar
+    expressions ``cost_eur`` [EUR] and ``emissions_tco2`` [tCO2]; it may expose
+    ``penalty_eur`` (slack penalties that keep their full weight in the
+    ``min_emissions`` objective).
+    """
+
+    #: block name and key of the family's data in ``DispatchInputs.assets``
+    name: str = ""
+    #: columns the unit table must have
+    columns: tuple[str, ...] = ("bus",)
+    #: series every window must give, each (steps, units)
+    series_names: tuple[str, ...] = ()
+    #: series a window may give; their presence is part of the model structure
+    optional_series: tuple[str, ...] = ()
+    #: series that must not be negative
+    nonnegative_series: tuple[str, ...] = ()
+    #: the state names carried between windows (each (units,))
+    state_names: tuple[str, ...] = ()
+
+    # -- window data -------------------------------------------------------------------
+    def validate(self, d: AssetData, x: DispatchInputs) -> None:
+        """Check the data of one window; raise :class:`AssetDataError` naming the field.
+
+        The default checks the table's columns and unique names, the presence and
+        shape of the series and state, finiteness and signs; a family extends it.
+        """
+        n, k = len(x.time), len(d.units.index)
+        missing = [c for c in self.columns if c not in d.units.columns]
+        if missing:
+            self.fail("units", f"missing columns {missing}")
+        if not d.units.index.is_unique:
+            self.fail("units", "names are not unique")
+        for name in self.series_names:
+            if name not in d.series:
+                self.fail(name, "missing series")
+        for name, values in d.series.items():
+            if name not in self.series_names and name not in self.optional_series:
+                self.fail(
+                    name, f"unknown series (known: {self.series_names + self.optional_series})"
+                )
+            if values.shape != (n, k):
+                self.fail(name, f"shape {values.shape}, expected (steps, units) = {(n, k)}")
+            if not np.isfinite(values).all():
+                self.fail(name, "contains NaN or infinite values")
+            if name in self.nonnegative_series and (values < 0).any():
+                self.fail(name, "contains negative values")
+        for name, values in d.state.items():
+            if np.shape(values) != (k,):
+                self.fail(f"state.{name}", f"shape {np.shape(values)}, expected ({k},)")
+
+    def fail(self, what: str, problem: str) -> None:
+        """Raise :class:`AssetDataError` for field ``what`` of this family."""
+        raise AssetDataError(f"{self.name}.{what}: {problem}")
+
+    #: columns of the unit table an update may change (data, not structure)
+    mutable_columns: tuple[str, ...] = ()
+
+    def same_structure(self, a: AssetData, b: AssetData) -> bool:
+        """Whether a model built from ``a`` can take ``b`` by :meth:`update`: the same
+        unit table (but :attr:`mutable_columns`) and the same series names."""
+        if set(a.series) != set(b.series):
+            return False
+        ta, tb = a.units, b.units
+        if ta is tb:
+            return True
+        if self.mutable_columns:
+            ta, tb = (
+                ta.drop(columns=list(self.mutable_columns)),
+                tb.drop(columns=list(self.mutable_columns)),
+            )
+        return ta.shape == tb.shape and bool(ta.equals(tb))
+
+    def pad(self, d: AssetData, n_steps: int) -> AssetData:
+        """These data padded with zero-valued steps to ``n_steps`` steps (see
+        :func:`dispatch.padding.padded`)."""
+        grown = {}
+        for name, values in d.series.items():
+            extra = np.zeros((n_steps - values.shape[0], values.shape[1]))
+            grown[name] = np.vstack([values, extra])
+        return replace(d, series=grown)
+
+    def reactive_demand_mvar(self, d: AssetData) -> np.ndarray | None:
+        """Reactive demand per unit [Mvar] (steps x units) for network models with
+        reactive power (``lindistflow``); None if the family draws none."""
+        return None
+
+    # -- the model ---------------------------------------------------------------------
+    def build(self, m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
+        """Add and return the family's block ``m.<name>`` for window ``x``."""
+        raise NotImplementedError
+
+    def update(self, blk: pyo.Block, x: DispatchInputs) -> None:
+        """Write the data of window ``x`` (series, state) into a built block."""
+        raise NotImplementedError
+
+    def extract(self, blk: pyo.Block, sol: Solution, x: DispatchInputs) -> dict[str, Labelled]:
+        """Results of the solved block as arrays (steps x columns) by quantity name."""
+        raise NotImplementedError
+
+    # -- between windows ---------------------------------------------------------------
+    def state_after(
+        self, d: AssetData, committed: Mapping[str, Labelled], dt_h: float
+    ) -> dict[str, np.ndarray]:
+        """State at the end of the committed steps of a window (the start of the
+        next), from the window's data ``d`` and its committed results. Default: no
+        state."""
+        return {}
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """An array of steps x columns with its column labels (no pandas per window).
+
+    Attributes
+    ----------
+    columns
+        Column labels (unit, bus or node names).
+    values
+        Array of shape (steps, columns) [units of the quantity].
+    """
+
+    columns: tuple[Any, ...]
+    values: np.ndarray
+
+    def head(self, n: int) -> Labelled:
+        """The first ``n`` steps."""
+        return Labelled(self.columns, self.values[:n])
+
+    def frame(self, index: pd.DatetimeIndex) -> pd.DataFrame:
+        """As a DataFrame on ``index``."""
+        cols = pd.Index(list(self.columns), dtype=object)
+        return pd.DataFrame(self.values, index=index, columns=cols, dtype=float)
