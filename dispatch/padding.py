@@ -15,8 +15,8 @@ def padded(x: DispatchInputs, n_steps: int) -> DispatchInputs:
 
     The added steps continue the time index at ``dt_h``; every family pads its
     series (:meth:`dispatch.family.AssetFamily.pad`: zero by default) and the
-    loss estimates are zero there, and ``n_active`` is the number of steps of ``x``, so a model built
-    for ``n_steps`` can take the window by an update
+    loss estimates are zero there, and ``n_active`` is the number of steps of
+    ``x``, so a model built for ``n_steps`` can take the window by an update
     (:func:`dispatch.model.update_model`) and the solver leaves the padding out
     (:class:`dispatch.array_solver.ArrayDispatchSolver`). Static data and the
     state at the window start are those of ``x``.

@@ -48,14 +48,25 @@ def build_grid(case: Case) -> Any:
             add_conventional(net, c.name, c.bus, c.p_max_mw)
         except AssetError as exc:
             raise CaseError(f"conventional.{i}.bus: {exc}") from None
+    return net
+
+
+def add_plugin_elements(case: Case, net: Any) -> None:
+    """Add the pandapower elements of the case's plug-in families to ``net`` (after
+    the shipped families' data are read from it, so they stay the families' own).
+
+    Raises
+    ------
+    CaseError
+        If a family refuses its entries (e.g. an unknown bus or a taken name).
+    """
     for fam in registered_families():
         specs = case.families.get(fam.name, [])
         if specs:
             try:
                 fam.add_to_net(net, specs)
             except (AssetError, ValueError) as exc:
-                raise CaseError(f"{fam.case_key}: {exc}") from None
-    return net
+                raise CaseError(f"{fam.case_key}.{exc}") from None
 
 
 def grid_signals(case: Case, index: pd.DatetimeIndex) -> pd.DataFrame:

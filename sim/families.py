@@ -89,7 +89,7 @@ def register(family: SimFamily) -> SimFamily:
     ValueError
         If its name or case key is already taken.
     """
-    for other in _REGISTRY.values():
+    for other in registered_families():
         if other.name == family.name or other.case_key == family.case_key:
             raise ValueError(f"family {family.name!r}: name or case key already registered")
     if family.dispatch.name != family.name:
@@ -115,6 +115,17 @@ def registered(family: SimFamily) -> Iterator[SimFamily]:
         unregister(family.name)
 
 
+_DEFAULTS_LOADED = False
+
+
 def registered_families() -> list[SimFamily]:
-    """The plug-in families, in registration order."""
+    """The plug-in families, in registration order: the ones that ship with the
+    simulator (the flexible load, :mod:`sim.flexible_load`) first."""
+    global _DEFAULTS_LOADED
+    if not _DEFAULTS_LOADED:
+        _DEFAULTS_LOADED = True
+        from sim.flexible_load import FLEXIBLE_LOAD_FAMILY
+
+        if FLEXIBLE_LOAD_FAMILY.name not in _REGISTRY:
+            _REGISTRY[FLEXIBLE_LOAD_FAMILY.name] = FLEXIBLE_LOAD_FAMILY
     return list(_REGISTRY.values())

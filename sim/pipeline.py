@@ -25,6 +25,7 @@ from grid.powerflow import Injection, PowerFlowResults, combined_injections, run
 from grid.profiles import ProfileError, Profiles, profile_period, scale_profiles, simbench_profiles
 from grid.topology import NetworkData, network_data
 from sim.assembly import (
+    add_plugin_elements,
     assets_table,
     build_grid,
     conventional_initial_state,
@@ -106,6 +107,7 @@ def _setup(case: Case) -> _Setup:
     kinds = renewable_kind(net)
     actual, history = case_profiles(case, net, kinds)
     nd = network_data(net)
+    add_plugin_elements(case, net)
     index = pd.DatetimeIndex(actual.load_p_mw.index)
     hist_index = pd.DatetimeIndex(history.load_p_mw.index)
     return _Setup(

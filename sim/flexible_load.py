@@ -1,0 +1,125 @@
+"""The flexible-load family on the simulator side: case key ``flexible_loads``.
+
+Each entry is a load at a grid bus with a baseline profile it must serve over each
+dispatch window, of which up to ``e_max_mwh`` may be deferred (see
+:class:`dispatch.components.flexible_load.FlexibleLoad` for the model). It is added
+to the pandapower net as a load, realised as dispatched (the baseline is known),
+and checked by the AC power flow. The worked example of ``docs/extending.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandapower as pp
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from dispatch.components.flexible_load import FLEXIBLE_LOAD, FLEXIBLE_LOAD_COLUMNS
+from dispatch.family import AssetData
+from grid.assets import resolve_bus
+from sim.case import SeriesSpec
+from sim.families import Injection, SimFamily
+from sim.series import series_from_spec
+
+
+class FlexibleLoadSpec(BaseModel):
+    """One flexible load of the case file (list under ``flexible_loads``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    bus: str
+    p_max_mw: float = Field(gt=0, allow_inf_nan=False)
+    e_max_mwh: float = Field(ge=0, allow_inf_nan=False)
+    defer_cost_eur_per_mwh_h: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    profile_mw: SeriesSpec
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The run's data of the flexible loads: unit table and baseline [MW] (time x unit)."""
+
+    units: pd.DataFrame
+    base_mw: np.ndarray
+
+
+class FlexibleLoadFamily(SimFamily):
+    """Flexible loads: case key ``flexible_loads`` (:class:`FlexibleLoadSpec`)."""
+
+    name = FLEXIBLE_LOAD.name
+    dispatch = FLEXIBLE_LOAD
+    case_key = "flexible_loads"
+    spec = FlexibleLoadSpec
+
+    def add_to_net(self, net: Any, specs: list[Any]) -> None:
+        taken = set(net.load["name"])
+        for i, s in enumerate(specs):
+            if s.name in taken:
+                raise ValueError(f"{i}.name: {s.name!r} is already a load's name")
+            pp.create_load(net, bus=resolve_bus(net, s.bus), p_mw=0.0, name=s.name)
+
+    def prepare(self, specs: list[Any], net: Any, index: pd.DatetimeIndex, dt_h: float) -> Prepared:
+        names = [s.name for s in specs]
+        units = pd.DataFrame(
+            {
+                "bus": [s.bus for s in specs],
+                "p_max_mw": [s.p_max_mw for s in specs],
+                "e_max_mwh": [s.e_max_mwh for s in specs],
+                "defer_cost_eur_per_mwh_h": [s.defer_cost_eur_per_mwh_h for s in specs],
+            },
+            index=pd.Index(names, dtype=object),
+            columns=list(FLEXIBLE_LOAD_COLUMNS),
+        )
+        base = np.column_stack(
+            [
+                series_from_spec(s.profile_mw, index, f"{i}.profile_mw").to_numpy(dtype=float)
+                for i, s in enumerate(specs)
+            ]
+        )
+        if (base < 0).any() or (base > units["p_max_mw"].to_numpy()[None, :]).any():
+            raise ValueError("profile_mw: the baseline must lie within [0, p_max_mw]")
+        return Prepared(units=units, base_mw=base)
+
+    def window(self, prepared: Prepared, steps: pd.DatetimeIndex, at: np.ndarray) -> AssetData:
+        return AssetData(
+            FLEXIBLE_LOAD,
+            prepared.units,
+            {"p_base_mw": prepared.base_mw[at]},
+            {"e_mwh": np.zeros(len(prepared.units.index))},
+        )
+
+    def realise(
+        self, prepared: Prepared, dispatched: Mapping[str, pd.DataFrame]
+    ) -> dict[str, pd.DataFrame]:
+        """Served power and deferred energy as dispatched, with the baseline."""
+        index = dispatched["p_mw"].index
+        base = pd.DataFrame(prepared.base_mw, index=index, columns=prepared.units.index)
+        return {**dispatched, "p_base_mw": base}
+
+    def injections(
+        self, prepared: Prepared, realised: Mapping[str, pd.DataFrame]
+    ) -> list[Injection]:
+        return [Injection("load", realised["p_mw"])]
+
+    def kpis(self, frames: Mapping[str, pd.DataFrame], dt_h: float) -> dict[str, float]:
+        """Energy served and baseline [MWh], energy shifted (half the absolute
+        deviation from the baseline) [MWh], peak served and peak baseline [MW]."""
+        served = frames["p_mw"].sum(axis=1)
+        base = frames["p_base_mw"].sum(axis=1)
+        return {
+            "flexible_load_energy_mwh": float(served.sum() * dt_h),
+            "flexible_load_baseline_mwh": float(base.sum() * dt_h),
+            "flexible_load_shifted_mwh": float(
+                0.5 * (frames["p_mw"] - frames["p_base_mw"]).abs().to_numpy().sum() * dt_h
+            ),
+            "flexible_load_peak_mw": float(served.max()),
+            "flexible_load_baseline_peak_mw": float(base.max()),
+        }
+
+
+#: the flexible-load family of the simulator
+FLEXIBLE_LOAD_FAMILY = FlexibleLoadFamily()
