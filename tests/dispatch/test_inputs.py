@@ -33,27 +33,29 @@ def _shifted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.set_axis(frame.index + pd.Timedelta(hours=1), axis=0)
 
 
-# (field named in the message, mutation of the valid inputs, expected problem)
+# (field named in the message: ``<family>.<field>`` for a family's data, the argument
+# of window_inputs for a frame that does not fit; mutation of the valid inputs;
+# expected problem)
 CASES: dict[str, tuple[str, Callable[[DispatchInputs], dict[str, Any]], str]] = {
     "nan_load": (
-        "load_p_mw",
+        "loads.p_mw",
         lambda x: {"load_p_mw": _with_value(x.load_p_mw, 1, "load", np.nan)},
         "NaN",
     ),
     "inf_renewable": (
-        "renewable_p_mw",
+        "renewables.p_available_mw",
         lambda x: {"renewable_p_mw": _with_value(x.renewable_p_mw, 0, "wind", np.inf)},
         "infinite",
     ),
     "negative_load": (
-        "load_p_mw",
+        "loads.p_mw",
         lambda x: {"load_p_mw": _with_value(x.load_p_mw, 2, "load", -0.1)},
-        "negative power",
+        "negative values",
     ),
     "negative_renewable": (
-        "renewable_p_mw",
+        "renewables.p_available_mw",
         lambda x: {"renewable_p_mw": _with_value(x.renewable_p_mw, 0, "wind", -1.0)},
-        "negative power",
+        "negative values",
     ),
     "renewable_index": (
         "renewable_p_mw",
@@ -72,7 +74,7 @@ CASES: dict[str, tuple[str, Callable[[DispatchInputs], dict[str, Any]], str]] = 
         "columns differ",
     ),
     "grid_nan_price": (
-        "grid",
+        "grid.import_price_eur_per_mwh",
         lambda x: {"grid": _with_value(x.grid, 1, "import_price_eur_per_mwh", np.nan)},
         "NaN",
     ),
@@ -82,17 +84,17 @@ CASES: dict[str, tuple[str, Callable[[DispatchInputs], dict[str, Any]], str]] = 
         "ef_tco2_per_mwh",
     ),
     "storage_columns": (
-        "storage",
+        "storage.units",
         lambda x: {"storage": x.storage.drop(columns="wear_cost_eur_per_mwh")},
-        "columns must be",
+        "missing columns ['wear_cost_eur_per_mwh']",
     ),
     "e0_above_max": (
-        "storage_e_initial_mwh",
+        "storage.state.e_mwh",
         lambda x: {"storage_e_initial_mwh": pd.Series({"bat": 10.5})},
         "outside",
     ),
     "e0_below_min": (
-        "storage_e_initial_mwh",
+        "storage.state.e_mwh",
         lambda x: {"storage_e_initial_mwh": pd.Series({"bat": -0.5})},
         "outside",
     ),
@@ -103,12 +105,12 @@ CASES: dict[str, tuple[str, Callable[[DispatchInputs], dict[str, Any]], str]] = 
     ),
     "dt_zero": ("dt_h", lambda x: {"dt_h": 0.0}, "must be > 0"),
     "negative_import_limit": (
-        "import_max_mw/export_max_mw",
+        "grid.import_max_mw/export_max_mw",
         lambda x: {"import_max_mw": -1.0},
         "must be >= 0",
     ),
     "empty_window": (
-        "load_p_mw",
+        "time",
         lambda x: {
             "load_p_mw": x.load_p_mw.iloc[:0],
             "renewable_p_mw": x.renewable_p_mw.iloc[:0],

@@ -324,7 +324,6 @@ def test_rolling_horizon_passes_the_flag(
         index,
         1.0,
         inputs_for,
-        pd.Series(dtype=float),
         window_h=1.0,
         horizon_h=2.0,
         emission_sensitivities=True,

@@ -101,6 +101,8 @@ def test_loss_estimates_for_unknown_branches_are_rejected(
     make_inputs: Callable[..., DispatchInputs],
 ) -> None:
     x = _case(make_inputs, "dc", losses=True)
-    bad = x.branch_loss_mw.rename(columns={"line_a": "nowhere"})  # type: ignore[union-attr]
+    assert x.network is not None and x.branch_loss_mw is not None
+    losses = pd.DataFrame(x.branch_loss_mw, index=x.time, columns=x.network.branches.index)
+    bad = losses.rename(columns={"line_a": "nowhere"})
     with pytest.raises(DispatchInputError, match="branch_loss_mw: unknown branches"):
         with_frames(x, branch_loss_mw=bad)

@@ -42,10 +42,14 @@ class Recorder:
             index=self.index,
         )
         self.make_inputs = make_inputs
-        self.calls: list[tuple[pd.DatetimeIndex, pd.Series]] = []
+        self.calls: list[pd.DatetimeIndex] = []
 
     def __call__(self, steps: pd.DatetimeIndex, e0: pd.Series | None = None) -> DispatchInputs:
-        self.calls.append((steps, e0.copy()))
+        """Inputs of ``steps`` starting from ``e0`` (default: the period's :data:`E0`;
+        :func:`run_rolling` replaces it by the carried energy after the first window)."""
+        self.calls.append(steps)
+        if e0 is None:
+            e0 = E0
         d = self.data.loc[steps]
         return self.make_inputs(
             d["demand_mw"].to_numpy(),
@@ -94,6 +98,7 @@ def test_one_window_over_the_whole_period_equals_the_single_shot_solve(
 )
 def test_windows_cover_the_period_and_carry_the_storage_energy(
     make_inputs: MakeInputs,
+    run_dispatch: RunDispatch,
     window_h: float,
     horizon_h: float | None,
     starts: list[int],
@@ -102,16 +107,21 @@ def test_windows_cover_the_period_and_carry_the_storage_energy(
     rec = Recorder(make_inputs)
     result, stats = run_rolling(rec.index, 1.0, rec, window_h=window_h, horizon_h=horizon_h)
     assert stats.windows == len(starts) == len(rec.calls) == len(stats.statuses)
-    assert [steps[0] for steps, _ in rec.calls] == [rec.index[s] for s in starts]
-    assert [len(steps) for steps, _ in rec.calls] == lengths
+    assert [steps[0] for steps in rec.calls] == [rec.index[s] for s in starts]
+    assert [len(steps) for steps in rec.calls] == lengths
     # the committed parts join into exactly the period, without gaps or overlaps
     assert result.storage_e_mwh.index.equals(rec.index)
     assert result.grid_import_p_mw.index.equals(rec.index)
 
     e = result.storage_e_mwh["bat"]
-    assert rec.calls[0][1]["bat"] == E0["bat"]
-    for (_, e0), start in zip(rec.calls[1:], starts[1:], strict=True):
-        assert e0["bat"] == pytest.approx(e.iloc[start - 1], abs=TOL_MWH)
+    # every window starts from the energy at the end of the previous committed window:
+    # solved on its own from that energy (the period's E0 for the first), it has the
+    # objective the rolling run reports for it
+    windows = list(rec.calls)
+    for i, (steps, start) in enumerate(zip(windows, starts, strict=True)):
+        e0 = E0 if start == 0 else pd.Series({"bat": e.iloc[start - 1]})
+        alone = run_dispatch(rec(steps, e0)).result
+        assert stats.statuses[i].objective_eur == pytest.approx(alone.objective_eur, abs=TOL_EUR)
 
     # the storage balance holds across window boundaries in the joined result
     x = rec(rec.index, E0)

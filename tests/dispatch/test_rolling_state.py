@@ -10,43 +10,49 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dispatch.components.conventional import CONVENTIONAL_STATE as CONVENTIONAL_STATE_COLUMNS
+from dispatch.components.conventional import CONVENTIONAL_STATE, state_after
 from dispatch.inputs import DispatchInputs, DispatchOptions
-from dispatch.rolling import conventional_state_after, run_rolling
+from dispatch.rolling import run_rolling
 
 TOL_MW = 1e-6
 UC = DispatchOptions(unit_commitment=True)
-INDEX = pd.date_range("2016-03-01", periods=3, freq="h", tz="UTC")
 
 
-def _state(rows: dict[str, dict[str, float]]) -> pd.DataFrame:
-    return pd.DataFrame.from_dict(
-        rows, orient="index", columns=list(CONVENTIONAL_STATE_COLUMNS), dtype=float
-    )
+def _state(rows: dict[str, dict[str, float]]) -> dict[str, np.ndarray]:
+    """The state before the window of unit ``g`` (no entries: a unit without one)."""
+    row = rows.get("g")
+    return {} if row is None else {k: np.array([row[k]]) for k in CONVENTIONAL_STATE}
 
 
-def _frames(p: list[float], on: list[float]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return pd.DataFrame({"g": p}, index=INDEX), pd.DataFrame({"g": on}, index=INDEX)
+def _arrays(p: list[float], on: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Output and on/off state of unit ``g`` over 3 steps (steps x units)."""
+    return np.array(p, dtype=float)[:, None], np.array(on, dtype=float)[:, None]
+
+
+def _unit(after: dict[str, np.ndarray]) -> dict[str, float]:
+    assert set(after) == set(CONVENTIONAL_STATE)
+    assert all(np.shape(v) == (1,) for v in after.values())
+    return {k: float(after[k][0]) for k in CONVENTIONAL_STATE}
 
 
 def test_a_unit_on_through_the_window_adds_the_hours_before_it() -> None:
     before = _state({"g": {"p_mw": 2.0, "on": 1.0, "hours_in_state": 5.0}})
-    p, on = _frames([2.0, 3.0, 4.0], [1.0, 1.0, 1.0])
-    after = conventional_state_after(before, p, on, dt_h=1.0)
-    assert after.loc["g"].to_dict() == {"p_mw": 4.0, "on": 1.0, "hours_in_state": 8.0}
+    p, on = _arrays([2.0, 3.0, 4.0], [1.0, 1.0, 1.0])
+    after = state_after(before, p, on, dt_h=1.0)
+    assert _unit(after) == {"p_mw": 4.0, "on": 1.0, "hours_in_state": 8.0}
 
 
 def test_a_change_in_the_window_counts_from_the_change() -> None:
     before = _state({"g": {"p_mw": 2.0, "on": 1.0, "hours_in_state": 5.0}})
-    p, on = _frames([2.0, 0.0, 0.0], [1.0, 0.0, 0.0])
-    after = conventional_state_after(before, p, on, dt_h=0.5)
-    assert after.loc["g"].to_dict() == {"p_mw": 0.0, "on": 0.0, "hours_in_state": 1.0}
+    p, on = _arrays([2.0, 0.0, 0.0], [1.0, 0.0, 0.0])
+    after = state_after(before, p, on, dt_h=0.5)
+    assert _unit(after) == {"p_mw": 0.0, "on": 0.0, "hours_in_state": 1.0}
 
 
 def test_a_unit_off_since_before_the_period_stays_free_to_start() -> None:
-    p, on = _frames([0.0, 0.0, 0.0], [0.0, 0.0, 0.0])
-    after = conventional_state_after(_state({}), p, on, dt_h=1.0)
-    assert math.isinf(after.loc["g", "hours_in_state"])
+    p, on = _arrays([0.0, 0.0, 0.0], [0.0, 0.0, 0.0])
+    after = state_after(_state({}), p, on, dt_h=1.0)
+    assert math.isinf(_unit(after)["hours_in_state"])
 
 
 def _uc_case(

@@ -112,7 +112,7 @@ class SeededCase:
             export_price=d["export_price"].to_numpy(),
             ef=d["ef"].to_numpy(),
             storage={"bat": BATTERY},
-            e0_mwh=e0.to_dict(),
+            e0_mwh=(E0 if e0 is None else e0).to_dict(),
             import_max_mw=import_max,
         )
         if self.network_model == "copperplate":
@@ -130,12 +130,17 @@ def assert_same_setpoints(a: DispatchResult, b: DispatchResult) -> None:
     """Objectives, set-points, energies, flows and voltages of ``a`` and ``b`` agree
     (objectives are NaN in both when cut from longer windows)."""
     assert a.objective_eur == pytest.approx(b.objective_eur, abs=TOL_EUR, nan_ok=True)
-    for name, frame in vars(a).items():
-        if isinstance(frame, pd.DataFrame) and name not in PRICE_FRAMES:
-            other = getattr(b, name)
-            assert frame.index.equals(other.index), name
-            assert list(frame.columns) == list(other.columns), name
-            np.testing.assert_allclose(frame, other, atol=TOL_MW, err_msg=name)
+    assert {f: set(r) for f, r in a.assets.items()} == {f: set(r) for f, r in b.assets.items()}
+    assert set(a.system) == set(b.system)
+    frames = [(f"{f}.{q}", a.frame(f, q), b.frame(f, q)) for f, r in a.assets.items() for q in r]
+    frames += [
+        (k, a.system_frame(k), b.system_frame(k)) for k in a.system if k not in PRICE_FRAMES
+    ]
+    assert len(frames) >= 10  # every family's set-points, flows and voltages
+    for name, frame, other in frames:
+        assert frame.index.equals(other.index), name
+        assert list(frame.columns) == list(other.columns), name
+        np.testing.assert_allclose(frame, other, atol=TOL_MW, err_msg=name, equal_nan=True)
 
 
 def _window_objective(x: DispatchInputs, position: int, extra_mw: float) -> float:
@@ -327,7 +332,7 @@ def test_update_rejects_other_units_or_lengths(make_inputs: MakeInputs) -> None:
     m = build_model(_wind_case(make_inputs, 1.0))
     with pytest.raises(DispatchInputError, match="rebuild the model"):
         update_model(m, make_inputs([1.0, 1.0, 1.0], wind_mw=1.0))
-    with pytest.raises(DispatchInputError, match="renewable_p_mw"):
+    with pytest.raises(DispatchInputError, match=r"renewables\.units: units differ"):
         update_model(m, make_inputs([1.0, 1.0]))
     with pytest.raises(DispatchInputError, match="storage"):
         update_model(m, make_inputs([1.0, 1.0], wind_mw=1.0, storage={"bat": {}}))
