@@ -233,16 +233,13 @@ def add_conventional_units(
         Replaces ``x.options`` if given.
     """
     from dispatch.builtin import with_frames
-    from dispatch.components.conventional import CONVENTIONAL_COLUMNS
-    from dispatch.components.conventional import (
-        CONVENTIONAL_STATE as CONVENTIONAL_STATE_COLUMNS,
-    )
+    from dispatch.components.conventional import CONVENTIONAL_COLUMNS, CONVENTIONAL_STATE
 
     rows = {name: {**CONVENTIONAL_DEFAULTS, **kw} for name, kw in units.items()}
     table = pd.DataFrame.from_dict(rows, orient="index", columns=list(CONVENTIONAL_COLUMNS))
     table = table.astype({c: float for c in CONVENTIONAL_COLUMNS if c != "bus"})
     st = pd.DataFrame.from_dict(
-        state or {}, orient="index", columns=list(CONVENTIONAL_STATE_COLUMNS), dtype=float
+        state or {}, orient="index", columns=list(CONVENTIONAL_STATE), dtype=float
     )
     return with_frames(x, conventional=table, conventional_state=st, options=options or x.options)
 

@@ -23,7 +23,6 @@ from dispatch.padding import padded
 from dispatch.rolling import load_solver, run_rolling
 from dispatch.solve import DispatchInfeasible, PersistentDispatchSolver
 from tests.dispatch.test_update import (
-    E0,
     TOL_EUR,
     TOL_MW,
     SeededCase,
@@ -206,6 +205,7 @@ def test_padded_windows_equal_windows_of_their_own_length(
     full = make_random_inputs(11, n=60)
     units = {"g": {"p_min_mw": 0.5, "p_max_mw": 2.0, "cost_eur_per_mwh": 45.0, "min_up_h": 5}}
     options = DispatchOptions(unit_commitment=True)
+    e_start = pd.Series({"bat": 1.0})  # the energy at the start of the period
 
     def inputs_for(steps: pd.DatetimeIndex, e0: pd.Series | None = None) -> DispatchInputs:
         pos = full.time.get_indexer(steps)
@@ -217,12 +217,11 @@ def test_padded_windows_equal_windows_of_their_own_length(
             renewable_p_mw=full.renewable_p_mw.iloc[pos],
             grid=full.grid.iloc[pos],
             storage=storage,
-            storage_e_initial_mwh=e0,
+            storage_e_initial_mwh=e_start if e0 is None else e0,
         )
         return with_conventional(x, units, options=options)
 
     kw: dict[str, Any] = {"window_h": 24, "horizon_h": 48}
-    e0 = pd.Series({"bat": 1.0})
     padded_run, st_pad = run_rolling(full.time, 1.0, inputs_for, **kw)
     own, st_own = run_rolling(full.time, 1.0, inputs_for, rebuild=True, **kw)
     assert st_pad.models_built == 1 and st_own.models_built == 3
@@ -300,9 +299,9 @@ def test_without_padding_each_shorter_window_gets_a_model(
 def test_a_terminal_energy_that_is_not_finite_is_refused(
     make_inputs: Callable[..., DispatchInputs],
 ) -> None:
-    x = make_inputs([1.0], storage={"bat": {"e_terminal_min_mwh": float("nan")}})
-    with pytest.raises(DispatchInputError, match="e_terminal_min_mwh"):
-        build_model(x)
+    # refused when the window is validated, before a model is built
+    with pytest.raises(DispatchInputError, match="e_terminal_min_mwh: must be finite"):
+        build_model(make_inputs([1.0], storage={"bat": {"e_terminal_min_mwh": float("nan")}}))
 
 
 def test_n_active_outside_the_model_is_refused(make_inputs: Callable[..., DispatchInputs]) -> None:

@@ -58,7 +58,7 @@ def test_a_unit_off_since_before_the_period_stays_free_to_start() -> None:
 def _uc_case(
     make_inputs: Callable[..., DispatchInputs],
     with_conventional: Callable[..., DispatchInputs],
-) -> Callable[[pd.DatetimeIndex, pd.Series], DispatchInputs]:
+) -> Callable[[pd.DatetimeIndex], DispatchInputs]:
     """Demand 5 MW in hour 1 only, import at 100 EUR/MWh, free export; a unit of
     1..5 MW at 20 EUR/MWh with a 4 h minimum up time."""
     demand = pd.Series([0.0, 5.0, 0.0, 0.0, 0.0, 0.0])

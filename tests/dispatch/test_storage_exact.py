@@ -121,8 +121,9 @@ def test_rolling_exact_storage_updates_equal_rebuilds(make_inputs: MakeInputs) -
     index = pd.date_range("2016-05-01", periods=72, freq="h", tz="UTC", name="time")
     price = pd.Series(rng.uniform(-60.0, 100.0, len(index)), index=index)
     demand = pd.Series(rng.uniform(0.5, 2.0, len(index)), index=index)
+    e_start = pd.Series({"bat": 0.5})  # the energy at the start of the period
 
-    def inputs_for(exact: bool) -> Callable[[pd.DatetimeIndex, pd.Series], DispatchInputs]:
+    def inputs_for(exact: bool) -> Callable[[pd.DatetimeIndex], DispatchInputs]:
         def make(steps: pd.DatetimeIndex, e0: pd.Series | None = None) -> DispatchInputs:
             return make_inputs(
                 demand[steps].to_numpy(),
@@ -130,17 +131,16 @@ def test_rolling_exact_storage_updates_equal_rebuilds(make_inputs: MakeInputs) -
                 import_price=price[steps].to_numpy(),
                 export_max_mw=0.0,
                 storage={"bat": {"eff_charge": EFF, "eff_discharge": EFF, "e_max_mwh": 1.0}},
-                e0_mwh=e0.to_dict(),
+                e0_mwh=(e_start if e0 is None else e0).to_dict(),
                 options=DispatchOptions(storage_exact=exact),
             )
 
         return make
 
-    e0 = pd.Series({"bat": 0.5})
     kw: dict[str, Any] = {"window_h": 24, "horizon_h": 48}
-    updated, st_up = run_rolling(index, 1.0, inputs_for(True), e0, **kw)
-    rebuilt, st_re = run_rolling(index, 1.0, inputs_for(True), e0, rebuild=True, **kw)
-    lp, st_lp = run_rolling(index, 1.0, inputs_for(False), e0, **kw)
+    updated, st_up = run_rolling(index, 1.0, inputs_for(True), **kw)
+    rebuilt, st_re = run_rolling(index, 1.0, inputs_for(True), rebuild=True, **kw)
+    lp, st_lp = run_rolling(index, 1.0, inputs_for(False), **kw)
     assert st_up.models_built == 1  # the last, shorter window is padded
     assert all(s.duals_loaded for s in st_up.statuses)
     window_objectives = [s.objective_eur for s in st_up.statuses]

@@ -133,9 +133,7 @@ def assert_same_setpoints(a: DispatchResult, b: DispatchResult) -> None:
     assert {f: set(r) for f, r in a.assets.items()} == {f: set(r) for f, r in b.assets.items()}
     assert set(a.system) == set(b.system)
     frames = [(f"{f}.{q}", a.frame(f, q), b.frame(f, q)) for f, r in a.assets.items() for q in r]
-    frames += [
-        (k, a.system_frame(k), b.system_frame(k)) for k in a.system if k not in PRICE_FRAMES
-    ]
+    frames += [(k, a.system_frame(k), b.system_frame(k)) for k in a.system if k not in PRICE_FRAMES]
     assert len(frames) >= 10  # every family's set-points, flows and voltages
     for name, frame, other in frames:
         assert frame.index.equals(other.index), name

@@ -185,8 +185,8 @@ def test_plugin_family_is_dispatched_in_rolling_windows(runs: dict) -> None:
 
 
 def test_plugin_family_enters_the_dispatch_balance_and_the_ac_power_flow(runs: dict) -> None:
-    r_gen, kpis_gen, _ = (*read_results(runs[P_MAX_MW][0])[:2], None)
-    r_off, kpis_off, _ = (*read_results(runs[0.0][0])[:2], None)
+    r_gen, kpis_gen, _ = read_results(runs[P_MAX_MW][0])
+    kpis_off = runs[0.0][1]
     p = r_gen.families["local_gen"]["p_mw"].sum(axis=1)
     # dispatch balance with the plug-in's injection (perfect forecasts)
     residual = (
