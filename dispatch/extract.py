@@ -102,12 +102,13 @@ class DispatchResult(ResultViews):
         """System result ``name`` (:data:`SYSTEM_QUANTITIES`) as a DataFrame."""
         return self.system[name].frame(self.time)
 
-    def head(self, n: int) -> DispatchResult:
+    def head(self, n: int, n_active: int | None = None) -> DispatchResult:
         """The first ``n`` steps (the committed part of a rolling window).
 
-        Window totals are kept only if nothing is cut (``n`` covers every step).
+        Window totals are kept only if nothing is cut: ``n`` covers every step, or
+        the ``n_active`` steps of a padded window (whose totals leave the padding out).
         """
-        whole = n >= len(self.time)
+        whole = n >= (len(self.time) if n_active is None else n_active)
         nan = float("nan")
         return DispatchResult(
             time=self.time[:n],

@@ -66,12 +66,42 @@ class AssetData:
 
     @property
     def bus(self) -> np.ndarray:
-        """Bus of every unit, in table order."""
-        return self.units["bus"].astype(str).to_numpy()
+        """Bus of every unit, in table order (computed once per unit table)."""
+        return _TABLE_CACHE.get(self.units, "bus", lambda t: t["bus"].astype(str).to_numpy())
 
     def with_state(self, state: Mapping[str, np.ndarray]) -> AssetData:
         """These data with ``state`` replacing (or adding to) the state at the start."""
         return replace(self, state={**self.state, **state})
+
+
+class _TableCache:
+    """Values derived from a unit table, computed once per table object.
+
+    Unit tables are made once per run and shared by every window, so what is
+    derived from them (bus arrays, the checks of :meth:`AssetFamily.check_table`)
+    is kept with a reference to the table (so its ``id`` stays unique); treat a
+    unit table as immutable once it is in an :class:`AssetData`.
+    """
+
+    #: tables kept at most; the oldest are dropped first
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[int, str], tuple[pd.DataFrame, Any]] = {}
+
+    def get(self, table: pd.DataFrame, what: str, make: Any) -> Any:
+        key = (id(table), what)
+        hit = self._found.get(key)
+        if hit is not None and hit[0] is table:
+            return hit[1]
+        value = make(table)
+        if len(self._found) >= self.SIZE:
+            self._found.pop(next(iter(self._found)))
+        self._found[key] = (table, value)
+        return value
+
+
+_TABLE_CACHE = _TableCache()
 
 
 def empty_table(columns: tuple[str, ...]) -> pd.DataFrame:
@@ -110,15 +140,12 @@ class AssetFamily:
     def validate(self, d: AssetData, x: DispatchInputs) -> None:
         """Check the data of one window; raise :class:`AssetDataError` naming the field.
 
-        The default checks the table's columns and unique names, the presence and
-        shape of the series and state, finiteness and signs; a family extends it.
+        The default runs :meth:`check_table` once per unit table and checks the
+        presence and shape of the series and state, finiteness and signs; a family
+        extends it with checks of its series and state.
         """
         n, k = len(x.time), len(d.units.index)
-        missing = [c for c in self.columns if c not in d.units.columns]
-        if missing:
-            self.fail("units", f"missing columns {missing}")
-        if not d.units.index.is_unique:
-            self.fail("units", "names are not unique")
+        _TABLE_CACHE.get(d.units, f"checked:{self.name}", self._check_once)
         for name in self.series_names:
             if name not in d.series:
                 self.fail(name, "missing series")
@@ -136,6 +163,19 @@ class AssetFamily:
         for name, values in d.state.items():
             if np.shape(values) != (k,):
                 self.fail(f"state.{name}", f"shape {np.shape(values)}, expected ({k},)")
+
+    def _check_once(self, units: pd.DataFrame) -> bool:
+        self.check_table(units)
+        return True
+
+    def check_table(self, units: pd.DataFrame) -> None:
+        """Check the unit table (once per table object): the columns of
+        :attr:`columns` and unique names; a family extends it."""
+        missing = [c for c in self.columns if c not in units.columns]
+        if missing:
+            self.fail("units", f"missing columns {missing}")
+        if not units.index.is_unique:
+            self.fail("units", "names are not unique")
 
     def fail(self, what: str, problem: str) -> None:
         """Raise :class:`AssetDataError` for field ``what`` of this family."""

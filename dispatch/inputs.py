@@ -8,13 +8,14 @@ the network. Validation happens once, here, before a model is built.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from dispatch.builtin_views import BuiltinViews
-from dispatch.family import AssetData, DispatchInputError
+from dispatch.family import _TABLE_CACHE, AssetData, DispatchInputError
 
 __all__ = ["DispatchInputError", "DispatchInputs", "DispatchOptions", "NetworkInputs"]
 
@@ -164,13 +165,25 @@ class DispatchInputs(BuiltinViews):
         return sorted(found)
 
     def with_states(self, states: Mapping[str, Mapping[str, np.ndarray]]) -> DispatchInputs:
-        """This window with the state at its start replaced, by family name."""
+        """This window with the state at its start replaced, by family name (only
+        the families whose state changes are validated again)."""
         if not states:
             return self
-        assets = {
-            k: d.with_state(states[k]) if states.get(k) else d for k, d in self.assets.items()
-        }
-        return replace(self, assets=assets)
+        assets = dict(self.assets)
+        for k, state in states.items():
+            if k in assets and state:
+                assets[k] = assets[k].with_state(state)
+                assets[k].family.validate(assets[k], self)
+        return self.derived(assets=assets)
+
+    def derived(self, **changes: Any) -> DispatchInputs:
+        """A copy with ``changes`` that is not validated again: for data derived from
+        these validated inputs by code that keeps them valid (new states validated
+        by their family, padding with zero-data steps)."""
+        out = object.__new__(DispatchInputs)
+        for f in fields(self):
+            object.__setattr__(out, f.name, changes.get(f.name, getattr(self, f.name)))
+        return out
 
 
 def _fail(name: str, problem: str) -> None:
@@ -215,12 +228,19 @@ def _validate_network(x: DispatchInputs) -> None:
     if net is None:
         _fail("network", f"network_model {model!r} needs network data")
         return
-    missing = set(x.buses) - set(net.bus_map.index)
+    known = _TABLE_CACHE.get(net.bus_map, "asset_buses", lambda bm: set(bm.index))
+    missing = set(x.buses) - known
     if missing:
         _fail("network.bus_map", f"no network bus for asset buses {sorted(missing)[:5]}")
+    _TABLE_CACHE.get(net.branches, f"network:{id(net)}", lambda _: _check_network(net))
+
+
+def _check_network(net: NetworkInputs) -> bool:
+    """Checks of the network data itself (once per network)."""
     nodes = set(net.bus_table.index)
     ends = set(net.branches["from_bus"]) | set(net.branches["to_bus"])
     if not ends <= nodes or not set(net.bus_map) <= nodes or net.slack_bus not in nodes:
         _fail("network", "branches, bus_map or slack_bus name buses not in bus_table")
     if (net.branches["x_pu"] <= 0).any():
         _fail("network.branches", "x_pu must be > 0")
+    return True

@@ -16,8 +16,9 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.components._indexing import store_matrix, store_param
+from dispatch.family import _TABLE_CACHE
 from dispatch.inputs import DispatchInputError, DispatchInputs, NetworkInputs
-from dispatch.topology import node_sum, radial_tree
+from dispatch.topology import node_rows, radial_tree
 
 #: the copperplate's single node
 SYSTEM = "system"
@@ -50,11 +51,21 @@ def _branch_losses(x: DispatchInputs, names: Sequence[str]) -> dict[str, np.ndar
 def reactive_demand(x: DispatchInputs, node_of: dict[str, str], nodes: list[str]) -> np.ndarray:
     """Reactive demand of every family per network node [Mvar], nodes x steps."""
     total = np.zeros((len(nodes), len(x.time)))
+    key = f"node_rows:{hash(tuple(nodes))}:{id(node_of)}"
     for d in x.assets.values():
         q = d.family.reactive_demand_mvar(d)
-        if q is not None:
-            total += node_sum(q, d.bus, node_of, nodes)
+        if q is not None and q.shape[1]:
+            bus = d.bus
+            rows = _TABLE_CACHE.get(d.units, key, lambda _, b=bus: node_rows(b, node_of, nodes))
+            np.add.at(total, rows, q.T)
     return total
+
+
+def _node_of(net: NetworkInputs) -> dict[str, str]:
+    """Network node of every asset bus (computed once per network)."""
+    return _TABLE_CACHE.get(
+        net.bus_map, "node_of", lambda bm: {str(b): str(n) for b, n in bm.items()}
+    )
 
 
 def node_losses(x: DispatchInputs, network_model: str, nodes: Sequence[str]) -> dict:
@@ -215,7 +226,7 @@ def add_lindistflow(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], x: Dispat
     tree = radial_tree(net.branches, net.slack_bus)
     m.NODE = pyo.Set(initialize=list(net.bus_table.index), ordered=True)
     m.EDGE = pyo.Set(initialize=list(tree.index), ordered=True)
-    node_of = {str(b): str(n) for b, n in net.bus_map.items()}
+    node_of = _node_of(net)
     terms = _injection_terms(blocks, node_of)
     rate = tree["rate_mva"].astype(float).to_dict()
     parent, child = tree["parent"].to_dict(), tree["child"].to_dict()
@@ -328,8 +339,7 @@ def update_network(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
         return
     net = x.network
     assert net is not None
-    node_of = {str(b): str(n) for b, n in net.bus_map.items()}
-    store_matrix(m.q_load_mvar, reactive_demand(x, node_of, list(m.NODE)))
+    store_matrix(m.q_load_mvar, reactive_demand(x, _node_of(net), list(m.NODE)))
     if x.branch_loss_mw is None:
         store_param(m.loss_mw, 0.0)
     else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 
@@ -36,8 +34,7 @@ def padded(x: DispatchInputs, n_steps: int) -> DispatchInputs:
     losses = x.branch_loss_mw
     if losses is not None:
         losses = np.vstack([losses, np.zeros((n_steps - n, losses.shape[1]))])
-    return replace(
-        x,
+    return x.derived(
         time=x.time.append(extra),
         assets={k: d.family.pad(d, n_steps) for k, d in x.assets.items()},
         branch_loss_mw=losses,

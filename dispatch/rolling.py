@@ -255,6 +255,7 @@ def run_rolling(
         )
         xm = padded(x, key) if fits and length < key else x
         status = None
+        solved = xm  # the inputs of the model solved (the padded window, if padded)
         if cur is not None and fits and same_structure(cur.built_from, xm):
             update_model(cur.model, xm)
             t_update += time.perf_counter() - t0
@@ -288,6 +289,7 @@ def run_rolling(
                 logger.info("window at %s: %s; building a model of its length", steps[0], err)
                 can_pad = False
                 continue
+            solved = xb
             if len(xb.time) == key and not rebuild:
                 loaded[key] = cur
         assert status is not None and cur is not None
@@ -295,7 +297,8 @@ def run_rolling(
             loaded.pop(key, None)
         t2 = time.perf_counter()
         solution = cur.solver.solution if isinstance(cur.solver, ArrayDispatchSolver) else None
-        part = extract(cur.model, x, solution).head(window)
+        # read at the model's length (index arrays cached once), cut to the commitment
+        part = extract(cur.model, solved, solution).head(min(window, length), length)
         t3 = time.perf_counter()
         t_solve, t_extract = t_solve + t2 - t1, t_extract + t3 - t2
         t_solver += status.solver_time_s

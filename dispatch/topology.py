@@ -91,13 +91,7 @@ def radial_tree(branches: pd.DataFrame, root: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("name")
 
 
-def node_sum(
-    values: np.ndarray, unit_bus: np.ndarray, node_of: dict[str, str], nodes: list[str]
-) -> np.ndarray:
-    """Sum a steps x units array per network node: nodes x steps."""
-    out = np.zeros((len(nodes), values.shape[0]))
-    if values.shape[1]:
-        where = {nd: i for i, nd in enumerate(nodes)}
-        rows = np.array([where[node_of[str(b)]] for b in unit_bus], dtype=int)
-        np.add.at(out, rows, values.T)
-    return out
+def node_rows(unit_bus: np.ndarray, node_of: dict[str, str], nodes: list[str]) -> np.ndarray:
+    """Position in ``nodes`` of the network node of every unit's bus."""
+    where = {nd: i for i, nd in enumerate(nodes)}
+    return np.array([where[node_of[str(b)]] for b in unit_bus], dtype=int)

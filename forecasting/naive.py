@@ -47,11 +47,46 @@ class PerfectForecaster:
 
     def __init__(self) -> None:
         self._actual: pd.DataFrame | None = None
+        self._values: np.ndarray | None = None
+        self._stamps: np.ndarray | None = None
 
     def fit(self, history: pd.DataFrame) -> PerfectForecaster:
         """Keep ``history`` — for the oracle, the actuals of the whole period."""
         self._actual = history.copy()
+        self._values = self._actual.to_numpy(dtype=float)
+        self._stamps = (
+            self._actual.index.asi8 if isinstance(history.index, pd.DatetimeIndex) else None
+        )
         return self
+
+    @property
+    def columns(self) -> pd.Index:
+        """Columns of the fitted data."""
+        if self._actual is None:
+            raise ForecastError("PerfectForecaster used before fit")
+        return self._actual.columns
+
+    def predict_values(self, valid_times: pd.DatetimeIndex) -> np.ndarray:
+        """The actual values at ``valid_times`` as an array (time x column of the
+        fitted data): :meth:`predict` without building a DataFrame.
+
+        Raises
+        ------
+        ForecastError
+            If not fitted, or a valid time is not in the fitted data.
+        """
+        if self._values is None or self._stamps is None:
+            raise ForecastError("PerfectForecaster.predict_values called before fit")
+        wanted = valid_times.asi8
+        at = np.searchsorted(self._stamps, wanted)
+        at_ok = np.minimum(at, len(self._stamps) - 1)
+        bad = (at >= len(self._stamps)) | (self._stamps[at_ok] != wanted)
+        if bad.any():
+            missing = valid_times[bad]
+            raise ForecastError(
+                f"no actual values for {len(missing)} valid times from {missing[0]}"
+            )
+        return self._values[at]
 
     def predict(self, issue_time: pd.Timestamp, valid_times: pd.DatetimeIndex) -> pd.DataFrame:
         """The actual values at ``valid_times``.

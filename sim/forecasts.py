@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.base import Forecaster, ForecastError
-from forecasting.naive import make_forecaster
+from forecasting.naive import PerfectForecaster, make_forecaster
 from sim.case import CaseError, ForecastSpec
 
 #: renewable kinds, each with its own forecast method key in the case
@@ -41,7 +41,8 @@ class Forecasts:
     spec
         The case's ``forecast`` section.
     issued_load_p_mw, issued_renewable_p_mw
-        Every load and renewable forecast issued, in issue order (time x element) [MW].
+        Every load and renewable forecast issued, in issue order (time x element) [MW]
+        (frames made when asked for; the windows record arrays).
     """
 
     spec: ForecastSpec
@@ -49,8 +50,21 @@ class Forecasts:
     load_q: Forecaster
     renewables: dict[str, tuple[Forecaster, list[str]]]
     prices: Forecaster | None
-    issued_load_p_mw: list[pd.DataFrame] = field(default_factory=list)
-    issued_renewable_p_mw: list[pd.DataFrame] = field(default_factory=list)
+    load_columns: pd.Index = field(default_factory=lambda: pd.Index([], dtype=object))
+    _issued_load: list[tuple[pd.DatetimeIndex, np.ndarray, pd.Index]] = field(default_factory=list)
+    _issued_renewable: list[tuple[pd.DatetimeIndex, np.ndarray, pd.Index]] = field(
+        default_factory=list
+    )
+
+    @property
+    def issued_load_p_mw(self) -> list[pd.DataFrame]:
+        """Every load forecast issued, in issue order (time x load) [MW]."""
+        return [pd.DataFrame(v, index=t, columns=c) for t, v, c in self._issued_load]
+
+    @property
+    def issued_renewable_p_mw(self) -> list[pd.DataFrame]:
+        """Every renewable forecast issued, in issue order (time x unit) [MW]."""
+        return [pd.DataFrame(v, index=t, columns=c) for t, v, c in self._issued_renewable]
 
     @classmethod
     def fit(
@@ -76,6 +90,7 @@ class Forecasts:
             spec=spec,
             load_p=_fit(spec.method_for("load"), load_p_mw, "load"),
             load_q=_fit(spec.method_for("load"), load_q_mvar, "load"),
+            load_columns=pd.Index(load_p_mw.columns),
             renewables=renewables,
             prices=prices,
         )
@@ -94,36 +109,70 @@ class Forecasts:
             )
         return out
 
+    def _values(
+        self,
+        fc: Forecaster,
+        issue: pd.Timestamp,
+        steps: pd.DatetimeIndex,
+        key: str,
+        columns: pd.Index,
+    ) -> np.ndarray:
+        """The forecast of ``columns`` for ``steps`` as an array (time x column): the
+        oracle's by array slicing, other forecasters' from their frames."""
+        if isinstance(fc, PerfectForecaster):
+            try:
+                values = fc.predict_values(steps)
+            except ForecastError as exc:
+                raise CaseError(f"forecast.{key}: {exc}") from None
+            order = _positions(fc.columns, columns, key)
+            return values if order is None else values[:, order]
+        frame = self._predict(fc, issue, steps, key)
+        if not frame.index.equals(steps):
+            frame = frame.reindex(steps)
+        order = _positions(frame.columns, columns, key)
+        values = frame.to_numpy(dtype=float)
+        return values if order is None else values[:, order]
+
+    def load_values(
+        self, steps: pd.DatetimeIndex, columns: pd.Index
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Load forecasts [MW], [Mvar] of the loads ``columns`` for a window as arrays
+        (time x load; active power clipped at zero), recorded as issued."""
+        issue = self.issue_time(steps[0])
+        p = np.clip(self._values(self.load_p, issue, steps, "load", columns), 0.0, None)
+        q = self._values(self.load_q, issue, steps, "load", columns)
+        self._issued_load.append((steps, p, columns))
+        return p, q
+
     def issue_time(self, window_start: pd.Timestamp) -> pd.Timestamp:
         """Issue time of the forecasts for a window starting at ``window_start``."""
         return window_start - pd.Timedelta(hours=self.spec.lead_h)
 
     def load(self, steps: pd.DatetimeIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Load forecasts [MW], [Mvar] for a window (clipped at zero active power)."""
-        issue = self.issue_time(steps[0])
-        p = self._predict(self.load_p, issue, steps, "load").clip(lower=0.0)
-        q = self._predict(self.load_q, issue, steps, "load")
-        self.issued_load_p_mw.append(p)
-        return p, q
+        columns = self.load_columns
+        p, q = self.load_values(steps, columns)
+        return (
+            pd.DataFrame(p, index=steps, columns=columns),
+            pd.DataFrame(q, index=steps, columns=columns),
+        )
 
-    def renewable(self, steps: pd.DatetimeIndex, columns: pd.Index) -> pd.DataFrame:
-        """Available renewable power forecast [MW] for a window, columns in order."""
+    def renewable_values(self, steps: pd.DatetimeIndex, columns: pd.Index) -> np.ndarray:
+        """Available renewable power forecast [MW] for a window as an array (time x
+        unit of ``columns``), recorded as issued."""
         issue = self.issue_time(steps[0])
         values = np.full((len(steps), len(columns)), np.nan)  # NaN: no forecaster
         for kind, (fc, cols) in self.renewables.items():
-            predicted = self._predict(fc, issue, steps, kind)
-            if not predicted.index.equals(steps):
-                predicted = predicted.reindex(steps)
             into = columns.get_indexer(cols)
             keep = into >= 0
-            source = predicted.columns.get_indexer(pd.Index(cols)[keep])
-            if (source < 0).any():
-                missing = list(pd.Index(cols)[keep][source < 0][:5])
-                raise CaseError(f"forecast.{kind}: no forecast for the units {missing}")
-            values[:, into[keep]] = predicted.to_numpy(dtype=float)[:, source]
-        out = pd.DataFrame(np.clip(values, 0.0, None), index=steps, columns=columns)
-        self.issued_renewable_p_mw.append(out)
+            values[:, into[keep]] = self._values(fc, issue, steps, kind, pd.Index(cols)[keep])
+        out = np.clip(values, 0.0, None)
+        self._issued_renewable.append((steps, out, columns))
         return out
+
+    def renewable(self, steps: pd.DatetimeIndex, columns: pd.Index) -> pd.DataFrame:
+        """Available renewable power forecast [MW] for a window, columns in order."""
+        return pd.DataFrame(self.renewable_values(steps, columns), index=steps, columns=columns)
 
     def signals(self, actual: pd.DataFrame, steps: pd.DatetimeIndex) -> pd.DataFrame:
         """Grid signals for a window: actual unless prices are forecast."""
@@ -132,6 +181,34 @@ class Forecasts:
             fc = self._predict(self.prices, self.issue_time(steps[0]), steps, "prices")
             window[list(PRICE_SIGNALS)] = fc[list(PRICE_SIGNALS)].to_numpy()
         return window
+
+
+def signal_values_into(
+    fc: Forecasts, out: dict[str, np.ndarray], steps: pd.DatetimeIndex
+) -> dict[str, np.ndarray]:
+    """``out`` (the actual grid signals of a window, name -> array) with the price
+    forecasts of ``fc`` in place of the actual prices when prices are forecast."""
+    if fc.prices is not None:
+        frame = fc._predict(fc.prices, fc.issue_time(steps[0]), steps, "prices")
+        for c in PRICE_SIGNALS:
+            out[c] = frame[c].to_numpy(dtype=float)
+    return out
+
+
+def _positions(have: pd.Index, want: pd.Index, key: str) -> np.ndarray | None:
+    """Positions of ``want`` in ``have`` (None if they are equal).
+
+    Raises
+    ------
+    CaseError
+        If a wanted column is not there.
+    """
+    if have.equals(want):
+        return None
+    at = have.get_indexer(want)
+    if (at < 0).any():
+        raise CaseError(f"forecast.{key}: no forecast for the units {list(want[at < 0][:5])}")
+    return at
 
 
 def planned_on(issued: list[pd.DataFrame], index: pd.DatetimeIndex) -> pd.DataFrame:

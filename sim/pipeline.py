@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from dispatch.builtin import window_inputs
 from dispatch.extract import DispatchResult
 from dispatch.inputs import DispatchInputs
 from dispatch.rolling import RollingStats, run_rolling
@@ -41,6 +40,7 @@ from sim.forecasts import Forecasts, history_start, planned_on
 from sim.realise import Realised, realise
 from sim.results import SimulationResults
 from sim.series import series_from_spec
+from sim.windows import WindowData
 
 logger = logging.getLogger(__name__)
 
@@ -183,52 +183,36 @@ def _dispatch(
         s.kinds,
         signals_all,
     )
-    options, network = dispatch_options(case), network_inputs(s.nd)
-    renewable_bus = s.nd.sgen_bus.loc[s.kinds.index]
     eg, inf = case.external_grid, float("inf")
-    conv_state0 = conventional_initial_state(case)
-
-    e0 = pd.Series({st.name: st.e_start_mwh for st in case.storage}, dtype=float)
+    grid_table = pd.DataFrame(
+        {
+            "bus": [s.nd.ext_grid_bus],
+            "import_max_mw": [eg.import_max_mw if eg.import_max_mw is not None else inf],
+            "export_max_mw": [eg.export_max_mw if eg.export_max_mw is not None else inf],
+        },
+        index=pd.Index(["grid"], dtype=object),
+    )
+    data = WindowData.of(
+        dt_h=case.time.dt_h,
+        index=s.index,
+        load_bus=s.nd.load_bus,
+        renewable_bus=s.nd.sgen_bus.loc[s.kinds.index].reindex(s.actual.sgen_p_mw.columns),
+        storage=s.storage,
+        e_start_mwh=pd.Series({st.name: st.e_start_mwh for st in case.storage}, dtype=float),
+        conventional=s.conventional,
+        conventional_state=conventional_initial_state(case),
+        grid_table=grid_table,
+        signals=signals_all,
+        imbalance_price_eur_per_mwh=s.imbalance_price_eur_per_mwh,
+        options=dispatch_options(case),
+        network=network_inputs(s.nd),
+        plugins=[(f, s.plugins[f.name]) for f in registered_families() if f.name in s.plugins],
+    )
     losses = None if branch_loss_mw is None else branch_loss_mw.to_numpy(dtype=float)
-    positions = pd.Series(range(len(s.index)), index=s.index)
+    schedule = None if schedule_mw is None else schedule_mw.to_numpy(dtype=float)
 
     def inputs_for(steps: pd.DatetimeIndex) -> DispatchInputs:
-        load_p, load_q = fc.load(steps)
-        at = positions.loc[steps].to_numpy()
-        extra = {
-            f.name: f.window(s.plugins[f.name], steps, at)
-            for f in registered_families()
-            if f.name in s.plugins
-        }
-        x = window_inputs(
-            dt_h=case.time.dt_h,
-            load_p_mw=load_p,
-            load_bus=s.nd.load_bus,
-            renewable_p_mw=fc.renewable(steps, s.actual.sgen_p_mw.columns),
-            renewable_bus=renewable_bus,
-            storage=s.storage,
-            storage_e_initial_mwh=e0,
-            grid=(
-                fc.signals(signals_all, steps)
-                if schedule_mw is None
-                else fc.signals(signals_all, steps).assign(
-                    imbalance_price_eur_per_mwh=s.imbalance_price_eur_per_mwh.loc[steps].to_numpy()
-                )
-            ),
-            ext_grid_bus=s.nd.ext_grid_bus,
-            import_max_mw=eg.import_max_mw if eg.import_max_mw is not None else inf,
-            export_max_mw=eg.export_max_mw if eg.export_max_mw is not None else inf,
-            options=options,
-            load_q_mvar=load_q,
-            network=network,
-            conventional=s.conventional,
-            conventional_state=conv_state0,
-            grid_schedule_mw=None if schedule_mw is None else schedule_mw.loc[steps],
-            extra=extra,
-        )
-        if losses is None:
-            return x
-        return replace(x, branch_loss_mw=losses[at])
+        return data.inputs(fc, steps, losses, schedule)
 
     d = case.dispatch
     window_h, horizon_h = d.window_and_horizon_h

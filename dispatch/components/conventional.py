@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.components._indexing import store_param, units_by_bus, var_values
@@ -440,12 +441,14 @@ class Conventional(AssetFamily):
 
     def validate(self, d: AssetData, x: DispatchInputs) -> None:
         super().validate(d, x)
-        cv = d.units
-        if list(cv.columns) != list(CONVENTIONAL_COLUMNS):
-            self.fail("units", f"columns must be {CONVENTIONAL_COLUMNS}")
         unknown = set(d.state) - set(CONVENTIONAL_STATE)
         if unknown:
             self.fail("state", f"unknown state {sorted(unknown)}")
+
+    def check_table(self, cv: pd.DataFrame) -> None:
+        super().check_table(cv)
+        if list(cv.columns) != list(CONVENTIONAL_COLUMNS):
+            self.fail("units", f"columns must be {CONVENTIONAL_COLUMNS}")
         if cv.empty:
             return
         num = cv.drop(columns="bus").astype(float)

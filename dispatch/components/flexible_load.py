@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.components._indexing import matrix_data, store_matrix, units_by_bus, var_values
@@ -61,12 +62,15 @@ class FlexibleLoad(AssetFamily):
         super().validate(d, x)
         if "e_mwh" not in d.state:
             self.fail("state.e_mwh", "missing the deferred energy at the window start")
-        num = d.units[list(FLEXIBLE_LOAD_COLUMNS[1:])].to_numpy(dtype=float)
-        if not np.isfinite(num).all() or (num < 0).any():
-            self.fail("units", "p_max_mw, e_max_mwh and defer_cost_eur_per_mwh_h must be >= 0")
         over = d.series["p_base_mw"] > d.units["p_max_mw"].to_numpy(dtype=float)[None, :]
         if over.any():
             self.fail("p_base_mw", "baseline above p_max_mw: the profile could not be served")
+
+    def check_table(self, units: pd.DataFrame) -> None:
+        super().check_table(units)
+        num = units[list(FLEXIBLE_LOAD_COLUMNS[1:])].to_numpy(dtype=float)
+        if not np.isfinite(num).all() or (num < 0).any():
+            self.fail("units", "p_max_mw, e_max_mwh and defer_cost_eur_per_mwh_h must be >= 0")
 
     def _cap(self, d: AssetData, x: DispatchInputs) -> np.ndarray:
         """Upper bound of the deferred energy [MWh], units x steps."""

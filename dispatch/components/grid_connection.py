@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.components._indexing import store_matrix
@@ -127,11 +128,14 @@ class GridConnection(AssetFamily):
 
     def validate(self, d: AssetData, x: DispatchInputs) -> None:
         super().validate(d, x)
-        if len(d.units.index) != 1:
-            self.fail("units", f"one grid connection expected, got {len(d.units.index)}")
         if (SCHEDULE in d.series) and IMBALANCE_PRICE not in d.series:
             self.fail(IMBALANCE_PRICE, "a schedule needs the imbalance price")
-        limits = d.units[["import_max_mw", "export_max_mw"]].to_numpy(dtype=float)
+
+    def check_table(self, units: pd.DataFrame) -> None:
+        super().check_table(units)
+        if len(units.index) != 1:
+            self.fail("units", f"one grid connection expected, got {len(units.index)}")
+        limits = units[["import_max_mw", "export_max_mw"]].to_numpy(dtype=float)
         if (limits < 0).any():
             self.fail("import_max_mw/export_max_mw", "must be >= 0")
 

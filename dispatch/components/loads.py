@@ -5,24 +5,34 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.components._indexing import matrix_data, store_matrix
-from dispatch.family import AssetData, AssetFamily, Labelled
+from dispatch.family import _TABLE_CACHE, AssetData, AssetFamily, Labelled
 
 if TYPE_CHECKING:
     from dispatch.extract import Solution
     from dispatch.inputs import DispatchInputs
 
 
-def bus_sum(values: np.ndarray, unit_bus: np.ndarray, buses: list[str]) -> np.ndarray:
-    """Sum per bus of a steps x units array: steps x ``buses`` [units of ``values``]."""
-    out = np.zeros((values.shape[0], len(buses)))
+def bus_sum(values: np.ndarray, cols: np.ndarray, n_buses: int) -> np.ndarray:
+    """Sum per bus of a steps x units array: steps x buses [units of ``values``],
+    unit ``j`` going to bus column ``cols[j]``."""
+    out = np.zeros((values.shape[0], n_buses))
     if values.shape[1]:
-        where = {b: i for i, b in enumerate(buses)}
-        cols = np.array([where[str(b)] for b in unit_bus], dtype=int)
         np.add.at(out.T, cols, values.T)
     return out
+
+
+def bus_columns(d: AssetData, buses: list[str]) -> np.ndarray:
+    """Position in ``buses`` of every unit's bus (computed once per table and buses)."""
+
+    def make(units: pd.DataFrame) -> np.ndarray:
+        where = {b: i for i, b in enumerate(buses)}
+        return np.array([where[str(b)] for b in d.bus], dtype=int)
+
+    return _TABLE_CACHE.get(d.units, f"bus_columns:{hash(tuple(buses))}", make)
 
 
 class Loads(AssetFamily):
@@ -57,7 +67,7 @@ class Loads(AssetFamily):
     def demand_mw(self, x: DispatchInputs, buses: list[str]) -> np.ndarray:
         """Demand per bus [MW], steps x ``buses``."""
         d = x.assets[self.name]
-        return bus_sum(d.series["p_mw"], d.bus, buses)
+        return bus_sum(d.series["p_mw"], bus_columns(d, buses), len(buses))
 
     def build(self, m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         b = pyo.Block()

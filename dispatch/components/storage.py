@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.components._indexing import store_matrix, units_by_bus, var_values
-from dispatch.family import AssetData, AssetFamily, Labelled
+from dispatch.family import _TABLE_CACHE, AssetData, AssetFamily, Labelled
 
 if TYPE_CHECKING:
     from dispatch.extract import Solution
@@ -164,24 +165,26 @@ class Storage(AssetFamily):
     #: the terminal energy moves with the window (a bound, not structure)
     mutable_columns = ("e_terminal_min_mwh",)
 
+    def check_table(self, units: pd.DataFrame) -> None:
+        super().check_table(units)
+        if list(units.columns) != list(STORAGE_COLUMNS):
+            self.fail("units", f"columns must be {STORAGE_COLUMNS}")
+        for col in ("e_min_mwh", "e_terminal_min_mwh"):
+            bad = ~np.isfinite(units[col].to_numpy(dtype=float))
+            if bad.any():
+                self.fail(col, f"must be finite for {list(units.index[bad])}")
+
     def validate(self, d: AssetData, x: DispatchInputs) -> None:
         super().validate(d, x)
-        if list(d.units.columns) != list(STORAGE_COLUMNS):
-            self.fail("units", f"columns must be {STORAGE_COLUMNS}")
         if "e_mwh" not in d.state:
             self.fail("state.e_mwh", "missing the energy at the window start")
         st = d.units
         e0 = np.asarray(d.state["e_mwh"], dtype=float)
-        for col in ("e_min_mwh", "e_terminal_min_mwh"):
-            bad = ~np.isfinite(st[col].to_numpy(dtype=float))
-            if bad.any():
-                self.fail(col, f"must be finite for {list(st.index[bad])}")
         if not np.isfinite(e0).all():
             self.fail("state.e_mwh", "contains NaN or infinite values")
         tol = E_INITIAL_TOL_MWH
-        low = st["e_min_mwh"].to_numpy(dtype=float) - tol
-        high = st["e_max_mwh"].to_numpy(dtype=float) + tol
-        bad = (e0 < low) | (e0 > high)
+        low, high = _TABLE_CACHE.get(st, "energy_bounds", _energy_bounds)
+        bad = (e0 < low - tol) | (e0 > high + tol)
         if bad.any():
             self.fail("state.e_mwh", f"outside [e_min_mwh, e_max_mwh] for {list(st.index[bad])}")
 
@@ -222,6 +225,10 @@ class Storage(AssetFamily):
         """The stored energy at the end of the last committed step [MWh]."""
         e = committed["e_mwh"].values
         return {"e_mwh": e[-1].copy()} if e.shape[1] else {}
+
+
+def _energy_bounds(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return units["e_min_mwh"].to_numpy(dtype=float), units["e_max_mwh"].to_numpy(dtype=float)
 
 
 #: the storage family
