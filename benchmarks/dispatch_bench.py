@@ -33,22 +33,17 @@ from sim.case import Case
 @contextmanager
 def keeping_windows(positions: set[int], kept: dict[int, DispatchInputs]) -> Iterator[None]:
     """While active, the pipeline's rolling dispatch stores the inputs of the windows
-    at ``positions`` (0-based, in solve order) in ``kept``."""
+    at ``positions`` (0-based, in solve order, with their carried state) in ``kept``."""
     original = sim.pipeline.run_rolling
 
     def recording(
         time_index: pd.DatetimeIndex, dt_h: float, inputs_for: InputsFor, *rest: Any, **kw: Any
     ) -> Any:
-        calls = [0]
+        def keep(position: int, x: DispatchInputs) -> None:
+            if position in positions:
+                kept[position] = x
 
-        def keep(steps: pd.DatetimeIndex, e0: pd.Series | None = None) -> DispatchInputs:
-            x = inputs_for(steps, e0)
-            if calls[0] in positions:
-                kept[calls[0]] = x
-            calls[0] += 1
-            return x
-
-        return run_rolling(time_index, dt_h, keep, *rest, **kw)
+        return run_rolling(time_index, dt_h, inputs_for, *rest, on_window=keep, **kw)
 
     sim.pipeline.run_rolling = recording  # type: ignore[assignment]
     try:

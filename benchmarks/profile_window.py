@@ -34,7 +34,7 @@ from sim.pipeline import _dispatch, _setup
 
 #: stage -> (end of the file path, function name) whose cumulative time it is
 STAGES = {
-    "inputs": ("sim/pipeline.py", "inputs_for"),
+    "inputs": ("sim/windows.py", "inputs"),
     "build_model": ("dispatch/model.py", "build_model"),
     "compile_model": ("dispatch/lp_compile.py", "compile_lp"),
     "update_model": ("dispatch/model.py", "update_model"),

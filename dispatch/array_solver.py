@@ -19,6 +19,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
+from dispatch.components._indexing import ParamMirror
 from dispatch.lp_compile import CompiledLP, compile_lp
 from dispatch.solve import DispatchInfeasible, DispatchSolveError, SolveStatus
 
@@ -81,6 +82,13 @@ class ArrayDispatchSolver:
     the Pyomo variables are not loaded. Warm start: HiGHS keeps the basis of the
     previous solve (LP); a MILP is searched afresh.
 
+    The parameter values are read from a mirror that
+    :func:`dispatch.components._indexing.store_param` and ``store_matrix`` keep up to
+    date (as every family's update does), not from every Param: change a model's
+    parameters through those two functions only. Once a model is loaded,
+    ``store_matrix`` writes only the mirror; :meth:`sync_model` writes the current
+    values back into the Pyomo Params for anyone who reads the model itself.
+
     A shorter window padded to the model's length (:func:`dispatch.padding.padded`)
     is solved with ``n_active``: the columns of the padding steps are fixed at
     zero and their rows dropped (free), which leaves exactly the model of the
@@ -110,6 +118,9 @@ class ArrayDispatchSolver:
         self._loaded: dict[str, np.ndarray] = {}
         self._index_cache: dict[tuple[Any, ...], np.ndarray] = {}
         self.params = np.zeros(len(self.lp.params))
+        #: the parameter values as the block updates write them (no read of every
+        #: Param; the Params themselves are not written, see :meth:`sync_model`)
+        self._mirror = ParamMirror(model, self.lp.params, exclusive=True)
         self.col_value = np.zeros(self.lp.n_cols)
         #: per row, d objective / d right-hand side [EUR per unit of the row, e.g. MW]
         self.row_dual: np.ndarray | None = None
@@ -126,6 +137,11 @@ class ArrayDispatchSolver:
         self._paddable: dict[int, bool] = {}
         #: number of completed calls of :meth:`solve`
         self.solves = 0
+
+    def sync_model(self) -> None:
+        """Write the current parameter values into the model's Params (they are
+        not written per window while the model is loaded here)."""
+        self._mirror.sync_model()
 
     # -- data -----------------------------------------------------------------
     def _vectors(self) -> dict[str, np.ndarray]:
@@ -219,7 +235,7 @@ class ArrayDispatchSolver:
             steps and the model cannot leave the rest out; nothing is pushed then.
         """
         t0 = time.perf_counter()
-        self.params = self.lp.param_values()
+        self.params = self._mirror.values.copy()
         v = self._vectors()
         if n_active is not None and n_active < self.n_steps:
             self._mask_padding(v, n_active)
@@ -266,8 +282,9 @@ class ArrayDispatchSolver:
             raise DispatchSolveError(
                 f"HiGHS stopped without an optimal solution: {self._h.modelStatusToString(status)}"
             )
-        is_mip = self._h.getInfo().mip_node_count >= 0
-        self._read_solution(duals)
+        info = self._h.getInfo()
+        is_mip = info.mip_node_count >= 0
+        self._read_solution(duals, info)
         if duals and not is_mip and self.row_dual is None:
             raise DispatchSolveError("HiGHS returned no duals for an LP")
         if is_mip and milp_duals and (duals or emission_sensitivities):
@@ -288,10 +305,11 @@ class ArrayDispatchSolver:
             sensitivity_time_s=t_sens,
         )
 
-    def _read_solution(self, duals: bool) -> None:
+    def _read_solution(self, duals: bool, info: Any = None) -> None:
         sol = self._h.getSolution()
         self.col_value = np.asarray(sol.col_value, dtype=float)
-        self.objective_eur = float(self._h.getInfo().objective_function_value)
+        info = self._h.getInfo() if info is None else info
+        self.objective_eur = float(info.objective_function_value)
         self.row_dual = np.asarray(sol.row_dual, dtype=float) if duals and sol.dual_valid else None
 
     def _fixed_integer_duals(self, time_limit_s: float, duals: bool) -> float:

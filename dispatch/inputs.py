@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -156,9 +157,9 @@ class DispatchInputs(BuiltinViews):
         """Number of steps of the window proper (:attr:`n_active`, or all)."""
         return len(self.time) if self.n_active is None else self.n_active
 
-    @property
+    @cached_property
     def buses(self) -> list[str]:
-        """All buses that carry an asset, sorted."""
+        """All buses that carry an asset, sorted (computed once per window)."""
         found: set[str] = set()
         for d in self.assets.values():
             found |= set(d.bus)

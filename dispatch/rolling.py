@@ -184,6 +184,7 @@ def run_rolling(
     rebuild: bool = False,
     emission_sensitivities: bool = False,
     interface: str = "arrays",
+    on_window: Callable[[int, DispatchInputs], None] | None = None,
 ) -> tuple[DispatchResult, RollingStats]:
     """Dispatch ``time_index`` window by window.
 
@@ -228,6 +229,9 @@ def run_rolling(
     interface
         How a model is kept in HiGHS (:func:`load_solver`): ``arrays`` (default,
         the fast path) or ``pyomo`` (Pyomo's persistent interface, the reference).
+    on_window
+        Called with the position and the inputs of every window as solved (with the
+        carried state, before padding), e.g. to keep windows for a comparison.
     """
     n = len(time_index)
     horizon = n if horizon_h is None else max(1, round(horizon_h / dt_h))
@@ -246,6 +250,8 @@ def run_rolling(
     for start, length in plan:
         steps = time_index[start : start + length]
         x = inputs_for(steps).with_states(state)
+        if on_window is not None:
+            on_window(len(parts), x)
         key = horizon if pad else length
         later[key] -= 1
         t0 = time.perf_counter()

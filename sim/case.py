@@ -368,7 +368,8 @@ def _plugin_sections(data: dict[str, Any], source: str) -> dict[str, Any]:
             continue
         entries = data.pop(fam.case_key)
         try:
-            found[fam.name] = TypeAdapter(list[fam.spec]).validate_python(entries)
+            adapter: TypeAdapter[list[Any]] = TypeAdapter(list[fam.spec])  # type: ignore[name-defined]
+            found[fam.name] = adapter.validate_python(entries)
         except ValidationError as exc:
             text = _format_errors(source, exc)
             raise CaseError(text.replace(f"{source}: ", f"{source}: {fam.case_key}.")) from None

@@ -10,6 +10,7 @@ frame does not let the dispatch see the future.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,7 @@ class Forecasts:
     _issued_renewable: list[tuple[pd.DatetimeIndex, np.ndarray, pd.Index]] = field(
         default_factory=list
     )
+    _maps: dict[tuple[Any, ...], tuple[np.ndarray, pd.Index, Any]] = field(default_factory=dict)
 
     @property
     def issued_load_p_mw(self) -> list[pd.DataFrame]:
@@ -163,12 +165,25 @@ class Forecasts:
         issue = self.issue_time(steps[0])
         values = np.full((len(steps), len(columns)), np.nan)  # NaN: no forecaster
         for kind, (fc, cols) in self.renewables.items():
-            into = columns.get_indexer(cols)
-            keep = into >= 0
-            values[:, into[keep]] = self._values(fc, issue, steps, kind, pd.Index(cols)[keep])
+            into, wanted = self._renewable_map(kind, fc, cols, columns)
+            values[:, into] = self._values(fc, issue, steps, kind, wanted)
         out = np.clip(values, 0.0, None)
         self._issued_renewable.append((steps, out, columns))
         return out
+
+    def _renewable_map(
+        self, kind: str, fc: Forecaster, cols: list[str], columns: pd.Index
+    ) -> tuple[np.ndarray, pd.Index]:
+        """Positions in ``columns`` of the units of ``kind`` and their names (kept per
+        forecaster, unit list and columns: the objects are held, so ids stay unique)."""
+        key = (kind, id(fc), id(cols), id(columns))
+        hit = self._maps.get(key)
+        if hit is None:
+            into = columns.get_indexer(cols)
+            keep = into >= 0
+            hit = (into[keep], pd.Index(cols)[keep], (fc, cols, columns))
+            self._maps[key] = hit
+        return hit[0], hit[1]
 
     def renewable(self, steps: pd.DatetimeIndex, columns: pd.Index) -> pd.DataFrame:
         """Available renewable power forecast [MW] for a window, columns in order."""

@@ -95,13 +95,20 @@ def store_param(param: pyo.Param, values: Mapping[Any, float] | float) -> None:
     """
     data = param._data  # {index: ParamData} of the initialised mutable Param
     items = values.items() if isinstance(values, Mapping) else ((k, values) for k in data)
+    sinks = _MIRRORS.get(param, ())
     for index, value in items:
         v = float(value)
         if not math.isfinite(v):
             raise DispatchInputError(f"{param.name}[{index}]: value {value} is not finite")
-        data[index]._value = v
+        item = data[index]
+        item._value = v
+        _LAST_WRITTEN.pop(param, None)
+        for sink in sinks:
+            sink.write_one(item, v)
 
 
+#: the values store_matrix last wrote into each Param (in index order)
+_LAST_WRITTEN: weakref.WeakKeyDictionary[pyo.Param, np.ndarray] = weakref.WeakKeyDictionary()
 #: the ParamData of each Param in its index order, kept from the first store_matrix
 _DATA_ORDER: weakref.WeakKeyDictionary[pyo.Param, list[Any]] = weakref.WeakKeyDictionary()
 
@@ -129,5 +136,75 @@ def store_matrix(param: pyo.Param, values: np.ndarray) -> None:
         )
     if not np.isfinite(flat).all():
         raise DispatchInputError(f"{param.name}: values that are not finite")
-    for item, value in zip(data, flat.tolist(), strict=True):
-        item._value = value
+    last = _LAST_WRITTEN.get(param)
+    if last is not None and last.shape == flat.shape and np.array_equal(last, flat):
+        return  # e.g. loss estimates that stay zero: nothing to write
+    sinks = _MIRRORS.get(param, ())
+    if not any(sink.exclusive for sink in sinks):
+        for item, value in zip(data, flat.tolist(), strict=True):
+            item._value = value
+    _LAST_WRITTEN[param] = flat.copy()
+    for sink in sinks:
+        sink.write(param, flat)
+
+
+class ParamMirror:
+    """A vector of parameter values kept equal to the Params of a model as
+    :func:`store_param` and :func:`store_matrix` write them, so that a solver can
+    read the vector instead of every Param (see
+    :class:`dispatch.array_solver.ArrayDispatchSolver`).
+
+    Parameters
+    ----------
+    model
+        The model whose mutable Params are mirrored.
+    params
+        The ParamData objects in vector order; those of ``model`` not among them are
+        not mirrored (they enter no constraint).
+    exclusive
+        The mirror is the only reader of the model's parameter values: then
+        :func:`store_matrix` writes the mirror alone and the Params keep older
+        values until :meth:`sync_model` (the array solver's window path).
+    """
+
+    def __init__(
+        self, model: pyo.ConcreteModel, params: Iterable[Any], exclusive: bool = False
+    ) -> None:
+        order = list(params)
+        self.exclusive = exclusive
+        self._order = order
+        at = {id(p): i for i, p in enumerate(order)}
+        self.values = np.fromiter((p._value for p in order), dtype=float, count=len(order))
+        self._at_item = at
+        self._positions: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+        for comp in model.component_objects(pyo.Param, active=True, descend_into=True):
+            if not comp.mutable:
+                continue
+            items = _DATA_ORDER.get(comp)
+            if items is None:
+                items = list(comp.values())
+                _DATA_ORDER[comp] = items
+            pos = np.array([at.get(id(d), -1) for d in items], dtype=np.int64)
+            keep = None if (pos >= 0).all() else np.flatnonzero(pos >= 0)
+            self._positions[id(comp)] = (pos if keep is None else pos[keep], keep)
+            _MIRRORS.setdefault(comp, []).append(self)
+
+    def write(self, param: pyo.Param, flat: np.ndarray) -> None:
+        """Mirror the values ``flat`` just written into ``param`` (index order)."""
+        pos, keep = self._positions[id(param)]
+        self.values[pos] = flat if keep is None else flat[keep]
+
+    def sync_model(self) -> None:
+        """Write the mirrored values into the model's Params (after exclusive use)."""
+        for item, value in zip(self._order, self.values.tolist(), strict=True):
+            item._value = value
+
+    def write_one(self, item: Any, value: float) -> None:
+        """Mirror one ParamData's new value."""
+        i = self._at_item.get(id(item))
+        if i is not None:
+            self.values[i] = value
+
+
+#: the mirrors of each mutable Param (:class:`ParamMirror`)
+_MIRRORS: weakref.WeakKeyDictionary[pyo.Param, list[ParamMirror]] = weakref.WeakKeyDictionary()

@@ -323,3 +323,21 @@ def test_stored_parameter_values_are_checked() -> None:
         store_matrix(m.p, np.zeros(3))
     with pytest.raises(DispatchInputError, match="not finite"):
         store_param(m.p, {0: float("inf")})
+
+
+def test_the_parameter_mirror_follows_every_update(make_random_inputs: Callable[..., Any]) -> None:
+    """The solver reads parameter values from the mirror the updates write: after
+    updates of every family (series, storage state and floor) it holds exactly the
+    parameter values of a model built from the new window, and sync_model writes
+    them into the model's Params."""
+    x = make_random_inputs(1)
+    m = build_model(x)
+    solver = ArrayDispatchSolver(m)
+    for seed in (2, 3):
+        y = make_random_inputs(seed)
+        update_model(m, y)
+        fresh = compile_lp(build_model(y)).param_values()
+        assert not np.array_equal(fresh, compile_lp(build_model(x)).param_values())
+        np.testing.assert_array_equal(solver._mirror.values, fresh)
+    solver.sync_model()
+    np.testing.assert_array_equal(solver.lp.param_values(), fresh)
