@@ -79,7 +79,7 @@ class BuiltinViews:
     @property
     def conventional_state(self) -> pd.DataFrame:
         """State of the conventional units before the window (p_mw, on, hours_in_state)."""
-        from dispatch.components.conventional import CONVENTIONAL_STATE, default_state
+        from dispatch.components.conventional_state import CONVENTIONAL_STATE, default_state
 
         d = self.assets["conventional"]
         state = {**default_state(len(d.units.index)), **d.state}

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from dispatch.components.conventional import CONVENTIONAL_COLUMNS
-from dispatch.components.conventional import CONVENTIONAL_STATE as CONVENTIONAL_STATE_COLUMNS
+from dispatch.components.conventional_state import CONVENTIONAL_STATE as CONVENTIONAL_STATE_COLUMNS
 from dispatch.components.storage import STORAGE_COLUMNS
 from dispatch.inputs import DispatchOptions, NetworkInputs
 from grid.assets import AssetError, add_conventional, add_storage

@@ -77,6 +77,12 @@ class SimFamily:
         the names with the family's name."""
         return {}
 
+    def figures(self, frames: Mapping[str, pd.DataFrame], dt_h: float) -> dict[str, Any]:
+        """Matplotlib figures of the family by file name (default: none); written to
+        ``plots/`` and shown in the report after the standard figures. Import
+        :mod:`sim.plots` first (it selects the Agg backend)."""
+        return {}
+
 
 _REGISTRY: dict[str, SimFamily] = {}
 

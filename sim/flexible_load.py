@@ -120,6 +120,31 @@ class FlexibleLoadFamily(SimFamily):
             "flexible_load_baseline_peak_mw": float(base.max()),
         }
 
+    def figures(self, frames: Mapping[str, pd.DataFrame], dt_h: float) -> dict[str, Any]:
+        return {"flexible_load": flexible_load_profile(frames)}
+
 
 #: the flexible-load family of the simulator
 FLEXIBLE_LOAD_FAMILY = FlexibleLoadFamily()
+
+
+def flexible_load_profile(frames: Mapping[str, pd.DataFrame]) -> Any:
+    """Baseline and served power of all flexible loads [MW] (left) and their deferred
+    energy [MWh] (right), over time."""
+    import matplotlib.pyplot as plt
+
+    import sim.plots  # noqa: F401  (selects the Agg backend)
+
+    t = frames["p_mw"].index
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 3.5))
+    ax.step(t, frames["p_base_mw"].sum(axis=1), where="post", label="baseline", color="#7f7f7f")
+    ax.step(t, frames["p_mw"].sum(axis=1), where="post", label="served", color="#8e63b5")
+    ax.set_ylabel("power [MW]")
+    ax.set_title("Flexible loads: baseline and served")
+    ax.legend(loc="upper right")
+    ax2.step(t, frames["deferred_mwh"].sum(axis=1), where="post", color="#c0504d")
+    ax2.set_ylabel("deferred energy [MWh]")
+    ax2.set_title("Energy deferred (end of step)")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig

@@ -16,6 +16,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.emissions import average_ef_tco2_per_mwh  # noqa: E402
+from sim.families import registered_families  # noqa: E402
 from sim.plots_network import (  # noqa: E402
     extend_to_end,
     loading_duration,
@@ -155,8 +156,9 @@ def emission_intensity(r: SimulationResults) -> Figure:
 
 
 def all_figures(r: SimulationResults) -> dict[str, Figure]:
-    """The standard figures of a run, by file name (without ``.png``), in report order."""
-    return {
+    """The standard figures of a run, by file name (without ``.png``), in report
+    order, then those of the plug-in families of the run (:mod:`sim.families`)."""
+    figures = {
         "dispatch_stack": dispatch_stack(r),
         "state_of_charge": state_of_charge(r),
         "curtailment": curtailment(r),
@@ -165,3 +167,8 @@ def all_figures(r: SimulationResults) -> dict[str, Figure]:
         "voltage_envelope": voltage_envelope(r),
         "loading_duration": loading_duration(r),
     }
+    known = {f.name: f for f in registered_families()}
+    for name, frames in r.families.items():
+        if name in known:
+            figures |= known[name].figures(frames, r.dt_h)
+    return figures

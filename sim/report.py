@@ -20,6 +20,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from sim.families import registered_families
 from sim.plots_network import LOADING_LIMIT_PERCENT, VM_MAX_PU, VM_MIN_PU
 from sim.results import SimulationResults
 from sim.summary import ROWS
@@ -44,6 +45,7 @@ KPI_GROUPS = (
     "Cost",
     "Storage",
     "Network (AC power flow)",
+    "Plug-in asset families",
 )
 _LABELS = {
     **{row[1]: row[0] for row in ROWS if row is not None and row[0]},
@@ -128,6 +130,8 @@ def kpi_group(key: str, kinds: set[str]) -> str:
     renewable kinds whose per-kind KPIs start with ``<kind>_``."""
     if any(key.startswith(f"{k}_") for k in kinds):
         return "Renewables by kind"
+    if any(key.startswith(f"{f.name}_") for f in registered_families()):
+        return "Plug-in asset families"
     if "_tco2" in key:
         return "Emissions"
     if key.endswith("_eur"):

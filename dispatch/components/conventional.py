@@ -13,6 +13,8 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.components._indexing import store_param, units_by_bus, var_values
+from dispatch.components.commitment import add_commitment
+from dispatch.components.conventional_state import CONVENTIONAL_STATE, default_state, state_after
 from dispatch.family import AssetData, AssetFamily, DispatchInputError, Labelled
 
 if TYPE_CHECKING:
@@ -33,9 +35,6 @@ CONVENTIONAL_COLUMNS = (
     "min_down_h",
     "start_cost_eur",
 )
-#: the state of the units before the window: power [MW], on (0/1), hours the unit
-#: has been in that on/off state [h]
-CONVENTIONAL_STATE = ("p_mw", "on", "hours_in_state")
 #: without unit commitment a unit above this output [MW] counts as on
 CONVENTIONAL_ON_TOL_MW = 1e-6
 
@@ -64,15 +63,6 @@ def _steps(hours: float, dt_h: float) -> int:
     if hours <= 0.0:
         return 0
     return math.ceil(hours / dt_h - STEP_ROUNDING_TOL)
-
-
-def default_state(n_units: int) -> dict[str, np.ndarray]:
-    """State of units with no history: off at 0 MW, long enough to be free to start."""
-    return {
-        "p_mw": np.zeros(n_units),
-        "on": np.zeros(n_units),
-        "hours_in_state": np.full(n_units, np.inf),
-    }
 
 
 def _columns(d: AssetData) -> dict[str, dict[str, float]]:
@@ -263,7 +253,7 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         return blk.p_initial_mw[g] if t == first else blk.p_mw[g, m.T.prev(t)]
 
     if uc:
-        _add_commitment(b, m, d, values)
+        add_commitment(b, m, d.up_steps, d.down_steps, values)
         start_term = sum(b.start_cost_eur[g] * b.start[g, t] for g in b.UNIT for t in m.T)
         b.ramp_up = pyo.Constraint(
             b.RAMP_UP_UNIT,
@@ -307,58 +297,6 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     return b
 
 
-def _add_commitment(
-    b: pyo.Block, m: pyo.ConcreteModel, d: _UnitData, values: dict[str, dict]
-) -> None:
-    """Binaries, output range, state transitions, min up/down and initial conditions."""
-    b.start_allowance_mw = _param(b.RAMP_UP_UNIT, values["start_allowance_mw"])
-    b.stop_allowance_mw = _param(b.RAMP_DOWN_UNIT, values["stop_allowance_mw"])
-    b.must_on = _param((b.UNIT, m.T), values["must_on"])
-    b.must_off = _param((b.UNIT, m.T), values["must_off"])
-    b.on = pyo.Var(b.UNIT, m.T, within=pyo.Binary)
-    b.start = pyo.Var(b.UNIT, m.T, within=pyo.Binary)
-    b.stop = pyo.Var(b.UNIT, m.T, within=pyo.Binary)
-    b.p_min_on = pyo.Constraint(
-        b.UNIT, m.T, rule=lambda blk, g, t: blk.p_mw[g, t] >= blk.p_min_mw[g] * blk.on[g, t]
-    )
-    b.p_max_on = pyo.Constraint(
-        b.UNIT, m.T, rule=lambda blk, g, t: blk.p_mw[g, t] <= blk.p_max_mw[g] * blk.on[g, t]
-    )
-    first = m.T.first()
-
-    def on_prev(blk: pyo.Block, g: str, t: int) -> pyo.Expression:
-        return blk.on_initial[g] if t == first else blk.on[g, m.T.prev(t)]
-
-    b.transition = pyo.Constraint(
-        b.UNIT,
-        m.T,
-        rule=lambda blk, g, t: (
-            blk.on[g, t] - on_prev(blk, g, t) == blk.start[g, t] - blk.stop[g, t]
-        ),
-    )
-    up, down = d.up_steps, d.down_steps
-    b.min_up = pyo.Constraint(
-        b.UNIT,
-        m.T,
-        rule=lambda blk, g, t: (
-            sum(blk.start[g, k] for k in range(max(0, t - up[g] + 1), t + 1)) <= blk.on[g, t]
-        ),
-    )
-    b.min_down = pyo.Constraint(
-        b.UNIT,
-        m.T,
-        rule=lambda blk, g, t: (
-            sum(blk.stop[g, k] for k in range(max(0, t - down[g] + 1), t + 1)) <= 1 - blk.on[g, t]
-        ),
-    )
-    b.initial_on = pyo.Constraint(
-        b.UNIT, m.T, rule=lambda blk, g, t: blk.on[g, t] >= blk.must_on[g, t]
-    )
-    b.initial_off = pyo.Constraint(
-        b.UNIT, m.T, rule=lambda blk, g, t: blk.on[g, t] <= 1 - blk.must_off[g, t]
-    )
-
-
 def update_conventional(blk: pyo.Block, x: DispatchInputs) -> None:
     """Set the mutable parameters of block ``blk`` (from :func:`build_conventional`)
     to the data and state of ``x``, so the window can be re-solved without rebuilding.
@@ -391,41 +329,6 @@ def update_conventional(blk: pyo.Block, x: DispatchInputs) -> None:
         if param is None:
             continue  # commitment parameters exist only with unit commitment
         store_param(param, data)
-
-
-def state_after(
-    before: Mapping[str, np.ndarray], p_mw: np.ndarray, on: np.ndarray, dt_h: float
-) -> dict[str, np.ndarray]:
-    """State of the units after the committed steps of a window.
-
-    Parameters
-    ----------
-    before
-        State before the window (:data:`CONVENTIONAL_STATE`, arrays by unit).
-    p_mw, on
-        Committed output [MW] and on/off state (1.0/0.0), steps x units.
-    dt_h
-        Step length [h].
-
-    Returns
-    -------
-    dict
-        ``p_mw`` and ``on`` of the last committed step, and ``hours_in_state``: the
-        hours the unit has been in that state, counting back through the committed
-        steps and, if the state did not change in the window, the hours before it.
-    """
-    n_units = p_mw.shape[1]
-    prior = {**default_state(n_units), **before}
-    states = on > 0.5
-    last = states[-1]
-    changed = states != last[None, :]
-    # steps since the last change: rows after the last row that differs from the end
-    any_change = changed.any(axis=0)
-    last_change = np.where(any_change, len(states) - 1 - np.argmax(changed[::-1], axis=0), -1)
-    hours = (len(states) - 1 - last_change) * dt_h
-    same = ~any_change & ((np.asarray(prior["on"]) > 0.5) == last)
-    hours = np.where(same, hours + np.asarray(prior["hours_in_state"], dtype=float), hours)
-    return {"p_mw": p_mw[-1].copy(), "on": last.astype(float), "hours_in_state": hours}
 
 
 class Conventional(AssetFamily):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dispatch.components.conventional import CONVENTIONAL_STATE, state_after
+from dispatch.components.conventional_state import CONVENTIONAL_STATE, state_after
 from dispatch.inputs import DispatchInputs, DispatchOptions
 from dispatch.rolling import run_rolling
 
