@@ -66,7 +66,7 @@ def add_plugin_elements(case: Case, net: Any) -> None:
             try:
                 fam.add_to_net(net, specs)
             except (AssetError, ValueError) as exc:
-                raise CaseError(f"{fam.case_key}.{exc}") from None
+                raise CaseError(f"{fam.case_key}.{exc}") from None  # "<entry>.<key>: ..."
 
 
 def grid_signals(case: Case, index: pd.DatetimeIndex) -> pd.DataFrame:

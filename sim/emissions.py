@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.families import registered_families
 from sim.results import SimulationResults
 
 
@@ -16,6 +17,24 @@ def conventional_asset_column(r: SimulationResults, column: str) -> pd.Series:
     """A column of the asset table for the conventional units, in result column order
     (missing values are 0)."""
     return r.assets[column].reindex(r.conventional_p_mw.columns).astype(float).fillna(0.0)
+
+
+def plugin_demand_p_mw(r: SimulationResults) -> pd.Series | None:
+    """Demand served to the plug-in families of the run [MW] per step (their
+    :meth:`sim.families.SimFamily.demand_p_mw`), None if they draw none."""
+    known = {f.name: f for f in registered_families()}
+    parts = [
+        known[name].demand_p_mw(frames) for name, frames in r.families.items() if name in known
+    ]
+    found = [p for p in parts if p is not None]
+    return sum(found[1:], found[0]) if found else None
+
+
+def served_total_p_mw(r: SimulationResults) -> pd.Series:
+    """Demand served per step [MW]: the grid's loads and the plug-in families'."""
+    served = r.served_p_mw.sum(axis=1)
+    extra = plugin_demand_p_mw(r)
+    return served if extra is None else served + extra
 
 
 def emissions_tco2(r: SimulationResults) -> pd.DataFrame:
@@ -33,7 +52,7 @@ def average_ef_tco2_per_mwh(r: SimulationResults) -> pd.Series:
     the step's emissions over its served demand plus AC losses (NaN where nothing is
     supplied or the power flow failed)."""
     total = emissions_tco2(r).sum(axis=1)
-    supplied_mwh = (r.served_p_mw.sum(axis=1) + r.losses_p_mw["total"]) * r.dt_h
+    supplied_mwh = (served_total_p_mw(r) + r.losses_p_mw["total"]) * r.dt_h
     with np.errstate(divide="ignore", invalid="ignore"):
         ef = total / supplied_mwh.where(supplied_mwh > 0)
     return ef.rename("ef_avg_tco2_per_mwh")

@@ -49,7 +49,10 @@ class SimFamily:
         Raise ``ValueError`` naming the entry for a bus that is not in the grid."""
 
     def prepare(self, specs: list[Any], net: Any, index: pd.DatetimeIndex, dt_h: float) -> Any:
-        """The family's data for the whole run (tables, series on ``index``)."""
+        """The family's data for the whole run (tables, series on ``index``).
+
+        Raise ``ValueError("<entry>.<key>: problem")`` for bad data (the user sees
+        ``<case_key>.<entry>.<key>: problem``, exit code 2)."""
         raise NotImplementedError
 
     def window(self, prepared: Any, steps: pd.DatetimeIndex, at: np.ndarray) -> AssetData:
@@ -76,6 +79,12 @@ class SimFamily:
         """KPIs of the family from its realised frames (default: none); prefix
         the names with the family's name."""
         return {}
+
+    def demand_p_mw(self, frames: Mapping[str, pd.DataFrame]) -> pd.Series | None:
+        """Power the family's units draw as demand served [MW] per step (counted in
+        the demand, consumption and supply of the system KPIs), or None if they
+        draw none (default)."""
+        return None
 
     def figures(self, frames: Mapping[str, pd.DataFrame], dt_h: float) -> dict[str, Any]:
         """Matplotlib figures of the family by file name (default: none); written to

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dispatch.components.flexible_load import FLEXIBLE_LOAD, FLEXIBLE_LOAD_COLUMNS
 from dispatch.family import AssetData
-from grid.assets import resolve_bus
+from grid.assets import AssetError, resolve_bus
 from sim.case import SeriesSpec
 from sim.families import Injection, SimFamily
 from sim.series import series_from_spec
@@ -60,7 +60,11 @@ class FlexibleLoadFamily(SimFamily):
         for i, s in enumerate(specs):
             if s.name in taken:
                 raise ValueError(f"{i}.name: {s.name!r} is already a load's name")
-            pp.create_load(net, bus=resolve_bus(net, s.bus), p_mw=0.0, name=s.name)
+            try:
+                bus = resolve_bus(net, s.bus)
+            except AssetError as exc:
+                raise ValueError(f"{i}.bus: {exc}") from None
+            pp.create_load(net, bus=bus, p_mw=0.0, name=s.name)
 
     def prepare(self, specs: list[Any], net: Any, index: pd.DatetimeIndex, dt_h: float) -> Prepared:
         names = [s.name for s in specs]
@@ -74,14 +78,16 @@ class FlexibleLoadFamily(SimFamily):
             index=pd.Index(names, dtype=object),
             columns=list(FLEXIBLE_LOAD_COLUMNS),
         )
+        key = f"{self.case_key}.{{}}.profile_mw"
         base = np.column_stack(
             [
-                series_from_spec(s.profile_mw, index, f"{i}.profile_mw").to_numpy(dtype=float)
+                series_from_spec(s.profile_mw, index, key.format(i)).to_numpy(dtype=float)
                 for i, s in enumerate(specs)
             ]
         )
-        if (base < 0).any() or (base > units["p_max_mw"].to_numpy()[None, :]).any():
-            raise ValueError("profile_mw: the baseline must lie within [0, p_max_mw]")
+        for i, s in enumerate(specs):
+            if (base[:, i] < 0).any() or (base[:, i] > s.p_max_mw).any():
+                raise ValueError(f"{i}.profile_mw: the baseline must lie within [0, p_max_mw]")
         return Prepared(units=units, base_mw=base)
 
     def window(self, prepared: Prepared, steps: pd.DatetimeIndex, at: np.ndarray) -> AssetData:
@@ -119,6 +125,9 @@ class FlexibleLoadFamily(SimFamily):
             "flexible_load_peak_mw": float(served.max()),
             "flexible_load_baseline_peak_mw": float(base.max()),
         }
+
+    def demand_p_mw(self, frames: Mapping[str, pd.DataFrame]) -> pd.Series | None:
+        return frames["p_mw"].sum(axis=1)
 
     def figures(self, frames: Mapping[str, pd.DataFrame], dt_h: float) -> dict[str, Any]:
         return {"flexible_load": flexible_load_profile(frames)}

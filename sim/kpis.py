@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 
 from dispatch.extract import simultaneous_storage_steps
-from sim.emissions import conventional_asset_column, emission_factor_kpis, emissions_tco2
+from sim.emissions import (
+    conventional_asset_column,
+    emission_factor_kpis,
+    emissions_tco2,
+    plugin_demand_p_mw,
+    served_total_p_mw,
+)
 from sim.families import registered_families
 from sim.forecast_kpis import forecast_kpis, imbalance_kpis
 from sim.network_kpis import network_kpis
@@ -29,7 +35,7 @@ def self_sufficiency_percent(r: SimulationResults) -> float:
     """Share of the grid's consumption (served demand plus AC losses) not covered by
     import, step by step [%]: :math:`100 \\sum_t (C_t - \\min(P^{imp}_t, C_t)) /
     \\sum_t C_t`."""
-    consumption = r.served_p_mw.sum(axis=1) + r.losses_p_mw["total"].fillna(0.0)
+    consumption = served_total_p_mw(r) + r.losses_p_mw["total"].fillna(0.0)
     imported = np.minimum(r.grid_import_p_mw.sum(axis=1), consumption)
     total = float(consumption.sum())
     return _percent(float((consumption - imported).sum()), total)
@@ -39,6 +45,9 @@ def energy_kpis(r: SimulationResults) -> dict[str, float]:
     """Demand, renewables, curtailment, losses and exchange with the grid [MWh, %, MW]."""
     dt = r.dt_h
     demand = _mwh(r.demand_p_mw, dt)
+    extra = plugin_demand_p_mw(r)
+    if extra is not None:
+        demand += float(np.nansum(extra.to_numpy(dtype=float))) * dt
     available = _mwh(r.renewable_available_p_mw, dt)
     used = _mwh(r.renewable_p_mw, dt)
     curtailed = _mwh(r.curtailment_p_mw, dt)
@@ -88,6 +97,9 @@ def emission_kpis(r: SimulationResults) -> dict[str, float]:
     conv_em = float(np.nansum(by_source["conventional"]))
     emissions = import_em + conv_em
     supplied = _mwh(r.served_p_mw, dt) + _mwh(r.losses_p_mw, dt)
+    extra = plugin_demand_p_mw(r)
+    if extra is not None:
+        supplied += float(np.nansum(extra.to_numpy(dtype=float))) * dt
     return {
         "emissions_tco2": emissions,
         "import_emissions_tco2": import_em,

@@ -138,8 +138,10 @@ def _prepare_plugins(case: Case, net: Any, index: pd.DatetimeIndex) -> dict[str,
         if specs:
             try:
                 out[f.name] = f.prepare(specs, net, index, case.time.dt_h)
+            except CaseError:
+                raise
             except ValueError as exc:
-                raise CaseError(f"{f.case_key}: {exc}") from None
+                raise CaseError(f"{f.case_key}.{exc}") from None  # "<entry>.<key>: ..."
     return out
 
 
@@ -346,28 +348,39 @@ def _results(
         system_mef_tco2_per_mwh=dispatch.system_mef_tco2_per_mwh["system"],
     )
     signals["imbalance_price_eur_per_mwh"] = s.imbalance_price_eur_per_mwh
+    families: dict[str, dict[str, pd.DataFrame]] = {
+        "loads": {
+            "demand_p_mw": s.actual.load_p_mw,
+            "forecast_p_mw": planned_on(fc.issued_load_p_mw, s.index),
+            "served_p_mw": real.served_p_mw,
+            "shed_p_mw": real.shed_p_mw,
+            "overgen_p_mw": dispatch.overgen_p_mw,
+        },
+        "renewables": {
+            "available_p_mw": s.actual.sgen_p_mw,
+            "forecast_p_mw": planned_on(fc.issued_renewable_p_mw, s.index),
+            "p_mw": real.renewable_p_mw,
+            "curtailment_p_mw": real.curtailment_p_mw,
+        },
+        "storage": {
+            "charge_p_mw": dispatch.storage_charge_p_mw,
+            "discharge_p_mw": dispatch.storage_discharge_p_mw,
+            "e_mwh": dispatch.storage_e_mwh,
+        },
+        "conventional": {"p_mw": dispatch.conventional_p_mw, "on": dispatch.conventional_on},
+        "grid": {
+            "import_p_mw": ext.clip(lower=0.0).to_frame("grid"),
+            "export_p_mw": (-ext).clip(lower=0.0).to_frame("grid"),
+            "planned_import_p_mw": schedule.grid_import_p_mw,
+            "planned_export_p_mw": schedule.grid_export_p_mw,
+        },
+        **plugins,
+    }
     return SimulationResults(
+        families=families,
         assets=assets,
         bus_table=bus_table(s.net),
         branch_table=branch_table(s.net),
-        demand_p_mw=s.actual.load_p_mw,
-        forecast_demand_p_mw=planned_on(fc.issued_load_p_mw, s.index),
-        served_p_mw=real.served_p_mw,
-        shed_p_mw=real.shed_p_mw,
-        renewable_available_p_mw=s.actual.sgen_p_mw,
-        forecast_renewable_p_mw=planned_on(fc.issued_renewable_p_mw, s.index),
-        renewable_p_mw=real.renewable_p_mw,
-        curtailment_p_mw=real.curtailment_p_mw,
-        storage_charge_p_mw=dispatch.storage_charge_p_mw,
-        storage_discharge_p_mw=dispatch.storage_discharge_p_mw,
-        storage_e_mwh=dispatch.storage_e_mwh,
-        conventional_p_mw=dispatch.conventional_p_mw,
-        conventional_on=dispatch.conventional_on,
-        grid_import_p_mw=ext.clip(lower=0.0).to_frame("grid"),
-        grid_export_p_mw=(-ext).clip(lower=0.0).to_frame("grid"),
-        planned_import_p_mw=schedule.grid_import_p_mw,
-        planned_export_p_mw=schedule.grid_export_p_mw,
-        dispatch_overgen_p_mw=dispatch.overgen_p_mw,
         losses_p_mw=pf.losses_p_mw,
         injection_balance_p_mw=pf.injection_balance_p_mw,
         line_pl_mw=pf.line_pl_mw,
@@ -382,5 +395,4 @@ def _results(
         dispatch_branch_p_mw=dispatch.branch_p_mw,
         dispatch_vm_pu=dispatch.vm_pu,
         dt_h=case.time.dt_h,
-        families=plugins,
     )

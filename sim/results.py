@@ -7,21 +7,107 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+#: the shipped families' results under their familiar names: name -> (family, quantity)
+RESULT_NAMES: dict[str, tuple[str, str]] = {
+    "demand_p_mw": ("loads", "demand_p_mw"),
+    "forecast_demand_p_mw": ("loads", "forecast_p_mw"),
+    "served_p_mw": ("loads", "served_p_mw"),
+    "shed_p_mw": ("loads", "shed_p_mw"),
+    "dispatch_overgen_p_mw": ("loads", "overgen_p_mw"),
+    "renewable_available_p_mw": ("renewables", "available_p_mw"),
+    "forecast_renewable_p_mw": ("renewables", "forecast_p_mw"),
+    "renewable_p_mw": ("renewables", "p_mw"),
+    "curtailment_p_mw": ("renewables", "curtailment_p_mw"),
+    "storage_charge_p_mw": ("storage", "charge_p_mw"),
+    "storage_discharge_p_mw": ("storage", "discharge_p_mw"),
+    "storage_e_mwh": ("storage", "e_mwh"),
+    "conventional_p_mw": ("conventional", "p_mw"),
+    "conventional_on": ("conventional", "on"),
+    "grid_import_p_mw": ("grid", "import_p_mw"),
+    "grid_export_p_mw": ("grid", "export_p_mw"),
+    "planned_import_p_mw": ("grid", "planned_import_p_mw"),
+    "planned_export_p_mw": ("grid", "planned_export_p_mw"),
+}
+
+
+def _family_view(name: str) -> property:
+    family, quantity = RESULT_NAMES[name]
+
+    def get(self: SimulationResults) -> pd.DataFrame:
+        return self.families[family][quantity]
+
+    get.__doc__ = f"``families[{family!r}][{quantity!r}]`` (see :class:`SimulationResults`)."
+    return property(get)
+
+
+class _FamilyViews:
+    """The shipped families' frames of :class:`SimulationResults` under the names of
+    :data:`RESULT_NAMES` (read-only views of ``families``)."""
+
+    demand_p_mw = _family_view("demand_p_mw")
+    forecast_demand_p_mw = _family_view("forecast_demand_p_mw")
+    served_p_mw = _family_view("served_p_mw")
+    shed_p_mw = _family_view("shed_p_mw")
+    dispatch_overgen_p_mw = _family_view("dispatch_overgen_p_mw")
+    renewable_available_p_mw = _family_view("renewable_available_p_mw")
+    forecast_renewable_p_mw = _family_view("forecast_renewable_p_mw")
+    renewable_p_mw = _family_view("renewable_p_mw")
+    curtailment_p_mw = _family_view("curtailment_p_mw")
+    storage_charge_p_mw = _family_view("storage_charge_p_mw")
+    storage_discharge_p_mw = _family_view("storage_discharge_p_mw")
+    storage_e_mwh = _family_view("storage_e_mwh")
+    conventional_p_mw = _family_view("conventional_p_mw")
+    conventional_on = _family_view("conventional_on")
+    grid_import_p_mw = _family_view("grid_import_p_mw")
+    grid_export_p_mw = _family_view("grid_export_p_mw")
+    planned_import_p_mw = _family_view("planned_import_p_mw")
+    planned_export_p_mw = _family_view("planned_export_p_mw")
+
 
 @dataclass(frozen=True)
-class SimulationResults:
+class SimulationResults(_FamilyViews):
     """Realised results of a run; every frame is indexed by UTC time (interval start)
     with asset names as columns, except the tables ``assets``, ``bus_table`` and
     ``branch_table``.
 
     Attributes
     ----------
+    families
+        Every asset family's realised frames by family name and quantity, e.g.
+        ``families["storage"]["e_mwh"]``; written as
+        ``timeseries/<family>.<quantity>.parquet``. The shipped families hold:
+
+        ``loads``
+            ``demand_p_mw``, ``served_p_mw``, ``shed_p_mw`` (actual, served and shed
+            demand per load [MW]), ``forecast_p_mw`` (the demand forecast each
+            committed step was dispatched on [MW]; the actuals with perfect
+            forecasts), ``overgen_p_mw`` (over-generation slack of the dispatch
+            per bus [MW]).
+        ``renewables``
+            ``available_p_mw``, ``p_mw``, ``curtailment_p_mw`` (actual availability,
+            realised generation and curtailment per unit [MW]) and
+            ``forecast_p_mw`` (the availability forecast dispatched on [MW]).
+        ``storage``
+            ``charge_p_mw``, ``discharge_p_mw`` [MW] and ``e_mwh`` (energy at the end
+            of each step [MWh]).
+        ``conventional``
+            ``p_mw`` [MW] and ``on`` (1.0/0.0) of each unit, as dispatched
+            (controllable set-points are kept in the realisation).
+        ``grid``
+            ``import_p_mw``, ``export_p_mw`` (realised exchange from the AC power
+            flow [MW]) and ``planned_import_p_mw``, ``planned_export_p_mw`` (the
+            exchange scheduled by the dispatch [MW]: the day-ahead stage's when an
+            intraday re-dispatch follows it).
+
+        Plug-in families (:mod:`sim.families`) add their own. The shipped ones are
+        also read under their familiar names (:data:`RESULT_NAMES`):
+        ``demand_p_mw``, ``storage_e_mwh``, ``grid_import_p_mw``, ...
     assets
         One row per asset: ``family`` (load, renewable, storage, conventional),
         ``kind``, ``bus``; for storage also ``e_max_mwh`` [MWh] and
@@ -33,25 +119,6 @@ class SimulationResults:
     branch_table
         One row per line and transformer (``line:<name>``, ``trafo:<name>``):
         ``element``, ``name``, ``level`` (voltage level) and ``vn_kv`` [kV].
-    demand_p_mw, served_p_mw, shed_p_mw
-        Actual demand, served demand and shed demand per load [MW].
-    forecast_demand_p_mw, forecast_renewable_p_mw
-        The demand and renewable availability forecasts each committed step was
-        dispatched on [MW] (equal to the actuals with perfect forecasts).
-    renewable_available_p_mw, renewable_p_mw, curtailment_p_mw
-        Actual availability, realised generation and curtailment per unit [MW].
-    storage_charge_p_mw, storage_discharge_p_mw, storage_e_mwh
-        Storage powers [MW] and energy at the end of each step [MWh].
-    conventional_p_mw, conventional_on
-        Output [MW] and on/off state (1.0/0.0) of each conventional unit, as
-        dispatched (controllable set-points are kept in the realisation).
-    grid_import_p_mw, grid_export_p_mw
-        Realised exchange with the external grid from the AC power flow [MW].
-    planned_import_p_mw, planned_export_p_mw
-        Exchange scheduled by the dispatch [MW]: the day-ahead stage's when an
-        intraday re-dispatch follows it.
-    dispatch_overgen_p_mw
-        Over-generation slack used by the dispatch per bus [MW].
     losses_p_mw, injection_balance_p_mw
         AC losses of lines and transformers and the net sum of bus injections [MW].
     line_pl_mw, trafo_pl_mw
@@ -78,34 +145,12 @@ class SimulationResults:
         Voltages planned by the dispatch per network bus [pu] (lindistflow).
     dt_h
         Step length [h].
-    families
-        The results of the plug-in families (:mod:`sim.families`): per family name,
-        its realised frames by quantity (time x unit), e.g.
-        ``families["flexible_load"]["p_mw"]``; written as
-        ``timeseries/<family>.<quantity>.parquet``.
     """
 
+    families: Mapping[str, Mapping[str, pd.DataFrame]]
     assets: pd.DataFrame
     bus_table: pd.DataFrame
     branch_table: pd.DataFrame
-    demand_p_mw: pd.DataFrame
-    forecast_demand_p_mw: pd.DataFrame
-    served_p_mw: pd.DataFrame
-    shed_p_mw: pd.DataFrame
-    renewable_available_p_mw: pd.DataFrame
-    forecast_renewable_p_mw: pd.DataFrame
-    renewable_p_mw: pd.DataFrame
-    curtailment_p_mw: pd.DataFrame
-    storage_charge_p_mw: pd.DataFrame
-    storage_discharge_p_mw: pd.DataFrame
-    storage_e_mwh: pd.DataFrame
-    conventional_p_mw: pd.DataFrame
-    conventional_on: pd.DataFrame
-    grid_import_p_mw: pd.DataFrame
-    grid_export_p_mw: pd.DataFrame
-    planned_import_p_mw: pd.DataFrame
-    planned_export_p_mw: pd.DataFrame
-    dispatch_overgen_p_mw: pd.DataFrame
     losses_p_mw: pd.DataFrame
     injection_balance_p_mw: pd.DataFrame
     line_pl_mw: pd.DataFrame
@@ -120,11 +165,11 @@ class SimulationResults:
     dispatch_branch_p_mw: pd.DataFrame
     dispatch_vm_pu: pd.DataFrame
     dt_h: float
-    families: Mapping[str, Mapping[str, pd.DataFrame]] = field(default_factory=dict)
 
 
 def frame_fields() -> list[str]:
-    """Names of the DataFrame fields of :class:`SimulationResults`."""
+    """Names of the DataFrame fields of :class:`SimulationResults` (besides the
+    families' frames)."""
     return [f.name for f in fields(SimulationResults) if f.name not in ("dt_h", "families")]
 
 
@@ -141,9 +186,11 @@ def write_results(
 ) -> Path:
     """Write a results folder atomically and return its path.
 
-    Layout: ``timeseries/<field>.parquet``, ``kpis.json``, ``kpis.csv``,
-    ``meta.json`` and ``plots/<name>.png``. The folder is first written beside
-    its target and then moved into place, replacing an older one.
+    Layout: ``timeseries/<field>.parquet`` (the system frames),
+    ``timeseries/<family>.<quantity>.parquet`` (every family's frames),
+    ``kpis.json``, ``kpis.csv``, ``meta.json`` and ``plots/<name>.png``. The
+    folder is first written beside its target and then moved into place, replacing
+    an older one.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
