@@ -28,7 +28,7 @@ from benchmarks.child import Result, run_child
 from benchmarks.highs_floor import sample_positions
 from benchmarks.studies import GRIDS, dst_gap_filled, study_case
 from grid.powerflow import element_injections, run_ac_timeseries
-from sim.pipeline import _setup
+from sim.setup import setup_run as _setup
 
 
 def _positions(table: pd.DataFrame, names: pd.Index) -> list[int]:

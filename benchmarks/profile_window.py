@@ -30,7 +30,8 @@ from typing import Any
 from benchmarks.child import Result, run_child
 from benchmarks.studies import GRIDS, dst_gap_filled, study_case
 from sim.case import Case
-from sim.pipeline import _dispatch, _setup
+from sim.pipeline import _dispatch
+from sim.setup import setup_run as _setup
 
 #: stage -> (end of the file path, function name) whose cumulative time it is
 STAGES = {

@@ -4,7 +4,7 @@ Run as ``python -m benchmarks.pypsa_peer --grid rural [--start ... --end ...]
 [--io-api direct] [--json FILE]``.
 
 The PyPSA network is built from the simulator's own data of the study
-(:func:`sim.pipeline._setup`): the network buses and branches the ``dc`` dispatch
+(:func:`sim.setup.setup_run`): the network buses and branches the ``dc`` dispatch
 sees (:class:`grid.topology.NetworkData`), the actual load and renewable profiles
 (the dispatch uses perfect forecasts) and the grid prices. It mirrors the LP of
 our ``dc`` dispatch:
@@ -44,7 +44,7 @@ import pypsa
 from benchmarks.child import Result, run_child
 from benchmarks.studies import GRIDS, YEAR_END, YEAR_START, dst_gap_filled, study_case
 from sim.case import Case
-from sim.pipeline import _setup
+from sim.setup import setup_run as _setup
 
 #: a bound for "no limit" on the import generator [MW]
 UNLIMITED_MW = 1e5

@@ -11,35 +11,26 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
 from dispatch.extract import DispatchResult
 from dispatch.inputs import DispatchInputs
 from dispatch.rolling import RollingStats, run_rolling
-from grid.assets import renewable_kind
 from grid.elements import branch_table, bus_table
 from grid.powerflow import Injection, PowerFlowResults, combined_injections, run_ac_timeseries
-from grid.profiles import ProfileError, Profiles, profile_period, scale_profiles, simbench_profiles
-from grid.topology import NetworkData, network_data
 from sim.assembly import (
-    add_plugin_elements,
     assets_table,
-    build_grid,
     conventional_initial_state,
-    conventional_table,
     dispatch_options,
-    grid_signals,
     network_inputs,
-    storage_table,
 )
-from sim.case import Case, CaseError
+from sim.case import Case
 from sim.families import registered_families
-from sim.forecasts import Forecasts, history_start, planned_on
+from sim.forecasts import Forecasts, planned_on
 from sim.realise import Realised, realise
 from sim.results import SimulationResults
-from sim.series import series_from_spec
+from sim.setup import Setup, setup_run
 from sim.windows import WindowData
 
 logger = logging.getLogger(__name__)
@@ -55,103 +46,6 @@ class RunOutput:
     timings_s: dict[str, float]
     loss_iterations_mwh: list[float] = field(default_factory=list)
     intraday_stats: RollingStats | None = None
-
-
-@dataclass(frozen=True)
-class _Setup:
-    """Everything fixed before the dispatch: the grid, actuals and asset tables."""
-
-    net: Any
-    nd: NetworkData
-    kinds: pd.Series
-    actual: Profiles
-    history: Profiles
-    index: pd.DatetimeIndex
-    signals: pd.DataFrame
-    signals_history: pd.DataFrame | None
-    storage: pd.DataFrame
-    conventional: pd.DataFrame
-    imbalance_price_eur_per_mwh: pd.Series
-    plugins: dict[str, Any] = field(default_factory=dict)
-
-
-def case_profiles(case: Case, net: Any, kinds: pd.Series) -> tuple[Profiles, Profiles]:
-    """Actual profiles of the period and of the period with its forecast history."""
-    start, end = pd.Timestamp(case.time.start), pd.Timestamp(case.time.end)
-    if not getattr(net, "profiles", None):
-        raise CaseError(
-            "profiles.source: simbench profiles need a SimBench grid (grid.simbench_code)"
-        )
-    try:
-        first, _ = profile_period(net)
-        h0 = history_start(start, case.forecast, first) if not case.forecast.is_perfect else start
-        full = simbench_profiles(net, h0, end, case.time.resolution_min)
-    except ProfileError as exc:
-        raise CaseError(f"time: {exc}") from None
-    pc = case.profiles
-    factor = kinds.map(
-        {"wind": pc.wind_scale, "pv": pc.pv_scale, "other_renewable": pc.other_renewable_scale}
-    )
-    full = scale_profiles(full, pc.load_scale, factor)
-    keep = full.load_p_mw.index >= start
-    actual = Profiles(
-        load_p_mw=full.load_p_mw.loc[keep],
-        load_q_mvar=full.load_q_mvar.loc[keep],
-        sgen_p_mw=full.sgen_p_mw.loc[keep],
-    )
-    return actual, full
-
-
-def _setup(case: Case) -> _Setup:
-    net = build_grid(case)
-    kinds = renewable_kind(net)
-    actual, history = case_profiles(case, net, kinds)
-    nd = network_data(net)
-    add_plugin_elements(case, net)
-    index = pd.DatetimeIndex(actual.load_p_mw.index)
-    hist_index = pd.DatetimeIndex(history.load_p_mw.index)
-    return _Setup(
-        net=net,
-        nd=nd,
-        kinds=kinds,
-        actual=actual,
-        history=history,
-        index=index,
-        signals=grid_signals(case, index),
-        signals_history=(
-            grid_signals(case, hist_index)
-            if case.forecast.method_for("prices") != "perfect"
-            else None
-        ),
-        storage=storage_table(case, nd.storage_bus),
-        conventional=conventional_table(case, nd.sgen_bus),
-        imbalance_price_eur_per_mwh=_imbalance_price(case, index),
-        plugins=_prepare_plugins(case, net, index),
-    )
-
-
-def _prepare_plugins(case: Case, net: Any, index: pd.DatetimeIndex) -> dict[str, Any]:
-    """The run data of every registered plug-in family the case uses."""
-    out = {}
-    for f in registered_families():
-        specs = case.families.get(f.name, [])
-        if specs:
-            try:
-                out[f.name] = f.prepare(specs, net, index, case.time.dt_h)
-            except CaseError:
-                raise
-            except ValueError as exc:
-                raise CaseError(f"{f.case_key}.{exc}") from None  # "<entry>.<key>: ..."
-    return out
-
-
-def _imbalance_price(case: Case, index: pd.DatetimeIndex) -> pd.Series:
-    """The case's imbalance price on ``index`` [EUR/MWh] (0 if not given)."""
-    spec = case.external_grid.imbalance_price_eur_per_mwh
-    if spec is None:
-        return pd.Series(0.0, index=index, name="imbalance_price_eur_per_mwh")
-    key = "external_grid.imbalance_price_eur_per_mwh"
-    return series_from_spec(spec, index, key).rename("imbalance_price_eur_per_mwh")
 
 
 def _intraday(case: Case) -> Case:
@@ -170,7 +64,7 @@ def _intraday(case: Case) -> Case:
 
 def _dispatch(
     case: Case,
-    s: _Setup,
+    s: Setup,
     branch_loss_mw: pd.DataFrame | None,
     schedule_mw: pd.Series | None = None,
 ) -> tuple[DispatchResult, RollingStats, Forecasts]:
@@ -233,7 +127,7 @@ def _dispatch(
 
 
 def _check(
-    s: _Setup, dispatch: DispatchResult, fc: Forecasts, engine: str
+    s: Setup, dispatch: DispatchResult, fc: Forecasts, engine: str
 ) -> tuple[Realised, PowerFlowResults, dict[str, dict[str, pd.DataFrame]]]:
     """Realise the dispatch on the actuals (the plug-in families by their own rule)
     and run the AC power flow of every step."""
@@ -262,7 +156,7 @@ def _check(
     return real, pf, plugins
 
 
-def _realise_plugins(s: _Setup, dispatch: DispatchResult) -> dict[str, dict[str, pd.DataFrame]]:
+def _realise_plugins(s: Setup, dispatch: DispatchResult) -> dict[str, dict[str, pd.DataFrame]]:
     """Realised frames of every plug-in family of the run."""
     out = {}
     for f in registered_families():
@@ -290,7 +184,7 @@ def run(case: Case) -> RunOutput:
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    s = _setup(case)
+    s = setup_run(case)
     timings["build_s"] = time.perf_counter() - t0
     timings["dispatch_s"] = timings["powerflow_s"] = 0.0
     loss_mwh: list[float] = []
@@ -323,7 +217,7 @@ def run(case: Case) -> RunOutput:
 
 def _results(
     case: Case,
-    s: _Setup,
+    s: Setup,
     dispatch: DispatchResult,
     schedule: DispatchResult,
     fc: Forecasts,

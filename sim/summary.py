@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sim.families import registered_families
+
 #: (label, kpi key, unit, format) rows of the console table; None starts a section
 ROWS: tuple[tuple[str, str, str] | None, ...] = (
     ("Demand", "demand_mwh", "MWh"),
@@ -55,7 +57,35 @@ def kpi_table(kpis: dict[str, float], title: str = "") -> str:
         label, key, unit = row
         if key not in kpis:
             continue
-        value = kpis[key]
-        text = f"{value:14.4f}" if abs(value) < 10 else f"{value:14.2f}"
-        lines.append(f"{label:<{width}} {text}  {unit}")
+        lines.append(_line(label, kpis[key], unit, width))
+    plugin = [k for k in kpis if any(k.startswith(f"{f.name}_") for f in registered_families())]
+    if plugin:
+        lines.append("")
+    for key in plugin:
+        name, unit = _unit_of(key)
+        lines.append(_line(name, kpis[key], unit, width))
     return "\n".join(lines)
+
+
+#: unit of a KPI by the suffix of its key
+_SUFFIX_UNITS = (
+    ("_mwh", "MWh"),
+    ("_mw", "MW"),
+    ("_eur", "EUR"),
+    ("_tco2", "tCO2"),
+    ("_percent", "%"),
+    ("_steps", "steps"),
+)
+
+
+def _unit_of(key: str) -> tuple[str, str]:
+    """A label and the unit of a KPI key, from its suffix."""
+    for suffix, unit in _SUFFIX_UNITS:
+        if key.endswith(suffix):
+            return key.removesuffix(suffix).replace("_", " ").capitalize(), unit
+    return key.replace("_", " ").capitalize(), "-"
+
+
+def _line(label: str, value: float, unit: str, width: int) -> str:
+    text = f"{value:14.4f}" if abs(value) < 10 else f"{value:14.2f}"
+    return f"{label[:width]:<{width}} {text}  {unit}"

@@ -15,10 +15,12 @@ from sim.case import Case
 from sim.kpis import all_kpis
 from sim.meta import run_meta
 from sim.pipeline import RunOutput
-from sim.results import frame_fields, read_results, write_results
+from sim.results import RESULT_NAMES, frame_fields, read_results, write_results
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data"
+#: the shipped families, each with its frames in every results folder
+FAMILIES = ("loads", "renewables", "storage", "conventional", "grid")
 
 
 def test_write_then_read_round_trips(
@@ -30,6 +32,14 @@ def test_write_then_read_round_trips(
     folder = write_results(r, kpis, meta, tmp_path / small_case.name)
     back, kpis_back, meta_back = read_results(folder)
     for name in frame_fields():
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(r, name), check_freq=False)
+    # every family's frames, the shipped ones and under their familiar names too
+    assert set(back.families) == set(r.families) == set(FAMILIES)
+    for family, frames in r.families.items():
+        assert set(back.families[family]) == set(frames)
+        for quantity, frame in frames.items():
+            pd.testing.assert_frame_equal(back.families[family][quantity], frame, check_freq=False)
+    for name in RESULT_NAMES:
         pd.testing.assert_frame_equal(getattr(back, name), getattr(r, name), check_freq=False)
     assert kpis_back == pytest.approx(kpis)
     assert meta_back["case_sha256"] == small_case.digest()
@@ -93,7 +103,10 @@ def test_cli_prints_the_kpis_it_wrote(tmp_path: Path) -> None:
     assert m and float(m.group(1)) == pytest.approx(kpis["losses_mwh"], abs=0.01)
     for name in ("dispatch_stack.png", "state_of_charge.png"):
         assert (folder / "plots" / name).stat().st_size > 10_000
-    assert len(list((folder / "timeseries").glob("*.parquet"))) == len(frame_fields())
+    n_family_frames = len(RESULT_NAMES)  # the shipped families' frames, one file each
+    files = list((folder / "timeseries").glob("*.parquet"))
+    assert len(files) == len(frame_fields()) + n_family_frames
+    assert (folder / "timeseries" / "storage.e_mwh.parquet").exists()
     assert json.loads((folder / "meta.json").read_text())["solver"]["windows"] == 1
     solver = json.loads((folder / "meta.json").read_text())["solver"]
     assert solver["models_built"] == 1 and solver["duals_loaded"] is True
