@@ -86,6 +86,11 @@ class SimFamily:
         draw none (default)."""
         return None
 
+    def cost_eur(self, frames: Mapping[str, pd.DataFrame], dt_h: float) -> float:
+        """The family's realised cost over the run [EUR], added to the run's
+        ``cost_eur`` (default: 0)."""
+        return 0.0
+
     def figures(self, frames: Mapping[str, pd.DataFrame], dt_h: float) -> dict[str, Any]:
         """Matplotlib figures of the family by file name (default: none); written to
         ``plots/`` and shown in the report after the standard figures. Import

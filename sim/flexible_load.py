@@ -45,6 +45,7 @@ class Prepared:
 
     units: pd.DataFrame
     base_mw: np.ndarray
+    dt_h: float
 
 
 class FlexibleLoadFamily(SimFamily):
@@ -88,7 +89,7 @@ class FlexibleLoadFamily(SimFamily):
         for i, s in enumerate(specs):
             if (base[:, i] < 0).any() or (base[:, i] > s.p_max_mw).any():
                 raise ValueError(f"{i}.profile_mw: the baseline must lie within [0, p_max_mw]")
-        return Prepared(units=units, base_mw=base)
+        return Prepared(units=units, base_mw=base, dt_h=dt_h)
 
     def window(self, prepared: Prepared, steps: pd.DatetimeIndex, at: np.ndarray) -> AssetData:
         return AssetData(
@@ -101,10 +102,14 @@ class FlexibleLoadFamily(SimFamily):
     def realise(
         self, prepared: Prepared, dispatched: Mapping[str, pd.DataFrame]
     ) -> dict[str, pd.DataFrame]:
-        """Served power and deferred energy as dispatched, with the baseline."""
+        """Served power and deferred energy as dispatched, with the baseline and the
+        cost of deferral per step [EUR] (``dt_h`` times the deferred energy times the
+        unit's cost per MWh and hour)."""
         index = dispatched["p_mw"].index
         base = pd.DataFrame(prepared.base_mw, index=index, columns=prepared.units.index)
-        return {**dispatched, "p_base_mw": base}
+        rate = prepared.units["defer_cost_eur_per_mwh_h"].astype(float)
+        cost = dispatched["deferred_mwh"] * rate * prepared.dt_h
+        return {**dispatched, "p_base_mw": base, "defer_cost_eur": cost}
 
     def injections(
         self, prepared: Prepared, realised: Mapping[str, pd.DataFrame]
@@ -113,7 +118,8 @@ class FlexibleLoadFamily(SimFamily):
 
     def kpis(self, frames: Mapping[str, pd.DataFrame], dt_h: float) -> dict[str, float]:
         """Energy served and baseline [MWh], energy shifted (half the absolute
-        deviation from the baseline) [MWh], peak served and peak baseline [MW]."""
+        deviation from the baseline) [MWh], cost of deferral [EUR], peak served and
+        peak baseline [MW]."""
         served = frames["p_mw"].sum(axis=1)
         base = frames["p_base_mw"].sum(axis=1)
         return {
@@ -122,12 +128,17 @@ class FlexibleLoadFamily(SimFamily):
             "flexible_load_shifted_mwh": float(
                 0.5 * (frames["p_mw"] - frames["p_base_mw"]).abs().to_numpy().sum() * dt_h
             ),
+            "flexible_load_defer_cost_eur": self.cost_eur(frames, dt_h),
             "flexible_load_peak_mw": float(served.max()),
             "flexible_load_baseline_peak_mw": float(base.max()),
         }
 
     def demand_p_mw(self, frames: Mapping[str, pd.DataFrame]) -> pd.Series | None:
         return frames["p_mw"].sum(axis=1)
+
+    def cost_eur(self, frames: Mapping[str, pd.DataFrame], dt_h: float) -> float:
+        """The cost of deferral over the run [EUR]."""
+        return float(frames["defer_cost_eur"].to_numpy().sum())
 
     def figures(self, frames: Mapping[str, pd.DataFrame], dt_h: float) -> dict[str, Any]:
         return {"flexible_load": flexible_load_profile(frames)}

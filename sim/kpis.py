@@ -182,4 +182,5 @@ def all_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]:
     for name, frames in r.families.items():
         if name in known:
             out |= known[name].kpis(frames, r.dt_h)
+            out["cost_eur"] += known[name].cost_eur(frames, r.dt_h)
     return out

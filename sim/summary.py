@@ -88,4 +88,4 @@ def _unit_of(key: str) -> tuple[str, str]:
 
 def _line(label: str, value: float, unit: str, width: int) -> str:
     text = f"{value:14.4f}" if abs(value) < 10 else f"{value:14.2f}"
-    return f"{label[:width]:<{width}} {text}  {unit}"
+    return f"{label:<{width}} {text}  {unit}"

@@ -67,3 +67,20 @@ def test_a_bad_entry_is_a_case_error_naming_the_key(capsys: pytest.CaptureFixtur
     code = run_sim.main([str(CASE), "--set", "flexible_loads.0.p_max_mw=-1", "--check"])
     assert code == 2
     assert "flexible_loads.0.p_max_mw" in capsys.readouterr().err
+
+
+def test_the_deferral_cost_is_part_of_the_cost(flex_run: tuple) -> None:
+    folder, kpis = flex_run
+    r, _, _ = read_results(folder)
+    deferred = r.families["flexible_load"]["deferred_mwh"]["heat_store"]
+    expected = 0.5 * float(deferred.sum()) * r.dt_h  # 0.5 EUR per MWh and hour
+    assert kpis["flexible_load_defer_cost_eur"] == pytest.approx(expected, rel=1e-9)
+    parts = [
+        "energy_cost_eur",
+        "storage_wear_cost_eur",
+        "conventional_cost_eur",
+        "unserved_cost_eur",
+        "imbalance_cost_eur",
+        "flexible_load_defer_cost_eur",
+    ]
+    assert kpis["cost_eur"] == pytest.approx(sum(kpis[k] for k in parts), rel=1e-12)
