@@ -78,17 +78,22 @@ def targets(s: Summary) -> list[Target]:
             continue
         over = r["dispatch_s"] - r["highs_s"]
         w = r["windows"]
-        references = [("HiGHS alone, cold", r.get("floor_run_s")), ("our warm HiGHS", r["highs_s"])]
-        for what, highs in references:
+        # the cold floor against the performance issue's goal (0.5); our warm HiGHS
+        # against the asset-model issue's (1.0)
+        references = [
+            ("HiGHS alone, cold", r.get("floor_run_s"), 0.5),
+            ("our warm HiGHS", r["highs_s"], 1.0),
+        ]
+        for what, highs, goal in references:
             if highs is None:
                 continue
             v = over / highs
             out.append(
                 Target(
                     f"Intraday: time outside HiGHS / time of {what}, per window ({label})",
-                    "≤ 0.5",
-                    f"{v:.2f} ({_ms(over, w):.0f} ms / {_ms(highs, w):.0f} ms per window)",
-                    v <= 0.5,
+                    f"≤ {goal}",
+                    f"{v:.2f} ({_ms(over, w):.1f} ms / {_ms(highs, w):.1f} ms per window)",
+                    v <= goal,
                     "intraday",
                     v,
                 )
@@ -158,7 +163,7 @@ def _profile_sentence(p: dict[str, Any] | None, what: str) -> str:
         f"{share('stage_update_model_s')}, pushing changed data into HiGHS "
         f"{share('stage_push_updates_s')}, HiGHS's `run` {share('stage_highs_run_s')}, "
         f"reading the solution {share('stage_read_solution_s')}, marginal emission "
-        f"factors {share('stage_emission_factors_s')}, extraction into DataFrames "
+        f"factors {share('stage_emission_factors_s')}, extraction "
         f"{share('stage_extract_s')}. By library (exclusive time): HiGHS "
         f"{share('group_highs_s')}, pandas {share('group_pandas_s')}, NumPy "
         f"{share('group_numpy_s')}, Pyomo {_pyomo_share(p)}, our own code "
@@ -200,21 +205,25 @@ def obstacles(s: Summary, ts: list[Target]) -> list[str]:
         w = ri["windows"]
         rest = ri["dispatch_s"] - ri["build_s"] - ri["update_s"] - ri["solve_s"]
         rest -= ri["extract_s"]
+        steady = (ri["dispatch_s"] - ri["highs_s"] - ri["build_s"]) / ri["highs_s"]
         out.append(
             f"**Intraday re-solves.** A 24 h window is a small LP that HiGHS, warm-started "
-            f"from the previous window's basis, solves in {_ms(ri['highs_s'], w):.0f} ms; "
+            f"from the previous window's basis, solves in {_ms(ri['highs_s'], w):.1f} ms; "
             f"around it each window costs {_ms(ri['solve_s'] - ri['highs_s'], w):.1f} ms in "
-            f"the solver interface (evaluating and pushing the LP vectors, reading the "
-            f"solution), {_ms(ri['update_s'], w):.1f} ms writing the window into the "
-            f"model's parameters, {_ms(ri['extract_s'], w):.1f} ms extraction into "
-            f"DataFrames and {_ms(rest, w):.1f} ms forecasts, window inputs (validated "
-            f"pandas frames) and bookkeeping, plus {ri['models_built']:.0f} model "
-            f"build(s) ({ri['build_s']:.1f} s) for the whole run."
+            f"the solver interface (evaluating the LP vectors, HiGHS's calls that change "
+            f"bounds, hand over the solution as Python lists and solve with the basis for "
+            f"the marginal emission factors), {_ms(ri['update_s'], w):.1f} ms writing the "
+            f"window into the parameter vector, {_ms(ri['extract_s'], w):.1f} ms extraction "
+            f"into arrays and {_ms(rest, w):.1f} ms forecasts, window inputs (arrays) and "
+            f"bookkeeping, plus {ri['models_built']:.0f} model build(s) with the compile "
+            f"into arrays ({ri['build_s']:.2f} s, {_ms(ri['build_s'], w):.1f} ms per window "
+            f"of this study) for the whole run. Without that one-off build the time outside "
+            f"HiGHS is {steady:.2f}× our warm HiGHS time."
             + _profile_sentence(intra, "intraday windows")
-            + " What is left is pandas work per window (forecast frames, the validated "
-            "inputs, the result frames) and the parameter writes; going below that means "
-            "keeping the window data as NumPy arrays from the profiles to HiGHS and back, "
-            "without DataFrames per window."
+            + " No DataFrame is built per window any more; what is left is the one-off "
+            "Pyomo build and compile (which a shorter study spreads over fewer windows) "
+            "and the per-call cost of the HiGHS interface (lists of the solution, the "
+            "basis and the basis solve)."
         )
     if "pf_speed" in missed:
         out.append(
