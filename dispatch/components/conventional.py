@@ -15,7 +15,7 @@ import pyomo.environ as pyo
 from dispatch.components._indexing import store_param, units_by_bus, var_values
 from dispatch.components.commitment import add_commitment
 from dispatch.components.conventional_state import CONVENTIONAL_STATE, default_state, state_after
-from dispatch.family import AssetData, AssetFamily, DispatchInputError, Labelled
+from dispatch.family import _TABLE_CACHE, AssetData, AssetFamily, DispatchInputError, Labelled
 
 if TYPE_CHECKING:
     from dispatch.extract import Solution
@@ -66,23 +66,16 @@ def _steps(hours: float, dt_h: float) -> int:
 
 
 def _columns(d: AssetData) -> dict[str, dict[str, float]]:
-    """The unit table as ``{column: {unit: value}}`` (cached per table)."""
-    key = id(d.units)
-    found = _COLUMN_CACHE.get(key)
-    if found is None or found[0] is not d.units:
-        cv = d.units
-        column = {
+    """The unit table as ``{column: {unit: value}}`` (computed once per table)."""
+
+    def make(cv: pd.DataFrame) -> dict[str, dict[str, float]]:
+        return {
             c: {str(u): float(v) for u, v in cv[c].astype(float).items()}
             for c in cv.columns
             if c != "bus"
         }
-        found = (d.units, column)
-        _COLUMN_CACHE.clear()
-        _COLUMN_CACHE[key] = found
-    return found[1]
 
-
-_COLUMN_CACHE: dict[int, tuple[object, dict[str, dict[str, float]]]] = {}
+    return _TABLE_CACHE.get(d.units, "conventional_columns", make)
 
 
 def _unit_data(x: DispatchInputs) -> _UnitData:
