@@ -19,7 +19,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import ParamMirror
+from dispatch.components.block_data import ParamMirror
 from dispatch.lp_compile import CompiledLP, compile_lp
 from dispatch.solve import DispatchInfeasible, DispatchSolveError, SolveStatus
 
@@ -83,7 +83,7 @@ class ArrayDispatchSolver:
     previous solve (LP); a MILP is searched afresh.
 
     The parameter values are read from a mirror that
-    :func:`dispatch.components._indexing.store_param` and ``store_matrix`` keep up to
+    :func:`dispatch.components.block_data.store_param` and ``store_matrix`` keep up to
     date (as every family's update does), not from every Param: change a model's
     parameters through those two functions only. Once a model is loaded,
     ``store_matrix`` writes only the mirror; :meth:`sync_model` writes the current

@@ -11,7 +11,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.builtin_views import ResultViews
-from dispatch.components._indexing import var_values
+from dispatch.components.block_data import var_values
 from dispatch.family import Labelled
 from dispatch.inputs import DispatchInputs
 

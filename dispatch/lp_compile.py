@@ -224,7 +224,7 @@ class CompiledLP:
         """Current values of the model's mutable parameters, in vector order.
 
         Reads the stored value of each ParamData directly (``_value``, as
-        :func:`dispatch.components._indexing.store_param` writes it): the public
+        :func:`dispatch.components.block_data.store_param` writes it): the public
         ``value`` property costs more than the rest of a window's data path.
         """
         return np.fromiter((p._value for p in self.params), dtype=float, count=len(self.params))

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import store_matrix, store_param
+from dispatch.components.block_data import store_matrix, store_param
 from dispatch.family import _TABLE_CACHE
 from dispatch.inputs import DispatchInputError, DispatchInputs, NetworkInputs
 from dispatch.topology import node_rows, radial_tree

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import store_param, units_by_bus, var_values
+from dispatch.components.block_data import store_param, units_by_bus, var_values
 from dispatch.components.commitment import add_commitment
 from dispatch.components.conventional_state import CONVENTIONAL_STATE, default_state, state_after
 from dispatch.family import _TABLE_CACHE, AssetData, AssetFamily, DispatchInputError, Labelled

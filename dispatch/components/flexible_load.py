@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import matrix_data, store_matrix, units_by_bus, var_values
+from dispatch.components.block_data import matrix_data, store_matrix, units_by_bus, var_values
 from dispatch.family import AssetData, AssetFamily, Labelled
 
 if TYPE_CHECKING:

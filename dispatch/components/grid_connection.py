@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import store_matrix
+from dispatch.components.block_data import store_matrix
 from dispatch.family import AssetData, AssetFamily, Labelled
 
 if TYPE_CHECKING:

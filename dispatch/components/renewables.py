@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import matrix_data, store_matrix, units_by_bus, var_values
+from dispatch.components.block_data import matrix_data, store_matrix, units_by_bus, var_values
 from dispatch.family import AssetFamily, Labelled
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components._indexing import store_matrix, units_by_bus, var_values
+from dispatch.components.block_data import store_matrix, units_by_bus, var_values
 from dispatch.family import _TABLE_CACHE, AssetData, AssetFamily, Labelled
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ import pytest
 
 from dispatch.array_solver import ArrayDispatchSolver, NotPaddableError
 from dispatch.builtin import with_frames
-from dispatch.components._indexing import store_matrix, store_param
+from dispatch.components.block_data import store_matrix, store_param
 from dispatch.extract import extract
 from dispatch.inputs import DispatchInputError, DispatchInputs, DispatchOptions
 from dispatch.lp_compile import NotAffineError, affine_in_params, compile_lp

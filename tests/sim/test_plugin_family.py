@@ -21,7 +21,7 @@ import pyomo.environ as pyo
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from dispatch.components._indexing import store_matrix, units_by_bus, var_values
+from dispatch.components.block_data import store_matrix, units_by_bus, var_values
 from dispatch.family import AssetData, AssetFamily, Labelled
 from grid.assets import resolve_bus
 from sim.case import CaseError, load_case

@@ -1,11 +1,19 @@
-"""Helpers shared by the block builders to turn aligned frames into Pyomo data."""
+"""Window data into a family's Pyomo block and results out of it: the helpers every
+asset family's ``build``, ``update`` and ``extract`` use (see ``docs/extending.md``).
+
+``matrix_data`` initialises a Param over ``(UNIT, T)`` from a steps x units array;
+``store_matrix`` and ``store_param`` write a new window's values into a built block
+(and into the parameter vector of a loaded array solver, :class:`ParamMirror`);
+``var_values`` reads a variable over ``(UNIT, T)`` from a solution as an array;
+``units_by_bus`` groups units by bus for the ``injection_mw`` expressions.
+"""
 
 from __future__ import annotations
 
 import math
 import weakref
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -13,16 +21,6 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from dispatch.family import DispatchInputError
-
-
-def param_data(frame: pd.DataFrame) -> dict[tuple[str, int], float]:
-    """``{(column, t): value}`` for a time x unit frame, ``t`` the row position."""
-    values = frame.to_numpy(dtype=float)
-    return {
-        (col, t): float(values[t, j])
-        for j, col in enumerate(frame.columns)
-        for t in range(values.shape[0])
-    }
 
 
 def matrix_data(units: list[str], values: np.ndarray) -> dict[tuple[str, int], float]:
@@ -40,43 +38,12 @@ def var_values(sol: Any, var: Any, units: list[Any], n: int) -> np.ndarray:
     return np.asarray(sol.var_matrix(var, units, n), dtype=float)
 
 
-def series_data(values: pd.Series) -> dict[int, float]:
-    """``{t: value}`` for a series over the window's steps, ``t`` the position."""
-    return {t: float(v) for t, v in enumerate(values.to_numpy(dtype=float))}
-
-
 def units_by_bus(bus_of: pd.Series) -> dict[str, list[str]]:
     """Group unit names by their bus."""
     out: dict[str, list[str]] = defaultdict(list)
     for unit, bus in bus_of.items():
         out[str(bus)].append(str(unit))
     return dict(out)
-
-
-def aligned_to_block(
-    frame: pd.DataFrame, units: Iterable[Hashable], n_steps: int, name: str
-) -> pd.DataFrame:
-    """``frame`` with its columns in the order of a built block's ``units``.
-
-    Used by the ``update_<family>`` functions: a model built for one window can only
-    take the data of another window with the same units and number of steps.
-
-    Raises
-    ------
-    DispatchInputError
-        If the columns are not exactly ``units`` or the row count is not ``n_steps``.
-    """
-    order = list(units)
-    if len(frame.columns) != len(order) or set(frame.columns) != set(order):
-        raise DispatchInputError(
-            f"{name}: columns {sorted(map(str, frame.columns))[:5]} differ from the "
-            f"built model's {sorted(map(str, order))[:5]}; rebuild the model"
-        )
-    if len(frame.index) != n_steps:
-        raise DispatchInputError(
-            f"{name}: {len(frame.index)} steps, the built model has {n_steps}; rebuild the model"
-        )
-    return frame[order]
 
 
 def store_param(param: pyo.Param, values: Mapping[Any, float] | float) -> None:
