@@ -21,7 +21,7 @@ import pyomo.environ as pyo
 
 from dispatch.components.block_data import ParamMirror
 from dispatch.lp_compile import CompiledLP, compile_lp
-from dispatch.solve import DispatchInfeasible, DispatchSolveError, SolveStatus
+from dispatch.solve_status import DispatchInfeasible, DispatchSolveError, SolveStatus
 
 logger = logging.getLogger(__name__)
 

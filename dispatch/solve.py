@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,6 +17,16 @@ from pyomo.contrib.solver.solvers.highs import Highs, highspy
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
 from pyomo.repn import generate_standard_repn
+
+from dispatch.solve_status import DispatchInfeasible, DispatchSolveError, SolveStatus
+
+__all__ = [
+    "DispatchInfeasible",
+    "DispatchSolveError",
+    "PersistentDispatchSolver",
+    "SolveStatus",
+    "solve",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -40,52 +49,6 @@ _INFEASIBLE = (
     TerminationCondition.infeasibleOrUnbounded,
     TerminationCondition.unbounded,
 )
-
-
-class DispatchSolveError(RuntimeError):
-    """The solver did not return an optimal dispatch."""
-
-
-class DispatchInfeasible(DispatchSolveError):
-    """The dispatch problem is infeasible or unbounded."""
-
-
-@dataclass(frozen=True)
-class SolveStatus:
-    """Outcome of one solve.
-
-    Attributes
-    ----------
-    termination
-        Solver termination condition.
-    objective_eur
-        Objective value [EUR].
-    wall_time_s
-        Time spent in the Pyomo solver interface, including HiGHS [s].
-    solver_time_s
-        Time spent inside HiGHS [s].
-    load_time_s
-        Part of ``wall_time_s`` spent loading the model into HiGHS (first solve of
-        a model) or pushing changed parameters into the loaded model (later solves) [s].
-    duals_loaded
-        Whether duals were loaded into ``m.dual``; for a MILP they come from the LP
-        with its integer decisions fixed at their optimum (see
-        :meth:`PersistentDispatchSolver.solve`).
-    emission_sensitivities_loaded
-        Whether ``m.emission_sensitivity`` holds the marginal emissions of the bus
-        balances (see :meth:`PersistentDispatchSolver.solve`).
-    sensitivity_time_s
-        Part of ``wall_time_s`` spent computing them [s].
-    """
-
-    termination: str
-    objective_eur: float
-    wall_time_s: float
-    solver_time_s: float
-    load_time_s: float = float("nan")
-    duals_loaded: bool = False
-    emission_sensitivities_loaded: bool = False
-    sensitivity_time_s: float = 0.0
 
 
 class PersistentDispatchSolver:

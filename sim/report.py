@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 import os
-import re
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
@@ -20,48 +18,12 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from sim.families import registered_families
+from sim.kpi_labels import KPI_GROUPS, format_value, kpi_group, kpi_label, kpi_unit
 from sim.plots_network import LOADING_LIMIT_PERCENT, VM_MAX_PU, VM_MIN_PU
 from sim.results import SimulationResults
-from sim.summary import ROWS
 
-#: unit of a KPI by the suffix of its key, most specific first
-KPI_UNITS: tuple[tuple[str, str], ...] = (
-    ("_tco2_per_mwh", "tCO2/MWh"),
-    ("_mwh", "MWh"),
-    ("_mw", "MW"),
-    ("_percent", "%"),
-    ("_tco2", "tCO2"),
-    ("_eur", "EUR"),
-    ("_pu", "pu"),
-    ("_steps", "steps"),
-)
-#: KPI groups in report order
-KPI_GROUPS = (
-    "Energy balance",
-    "Renewables",
-    "Renewables by kind",
-    "Emissions",
-    "Cost",
-    "Storage",
-    "Network (AC power flow)",
-    "Plug-in asset families",
-)
-_LABELS = {
-    **{row[1]: row[0] for row in ROWS if row is not None and row[0]},
-    "vm_min_pu": "Lowest bus voltage",
-    "vm_max_pu": "Highest bus voltage",
-    "vm_violation_bus_steps": "Bus-steps outside voltage limits",
-    "vm_under_worst_pu": "Worst undervoltage below bus limit",
-    "vm_over_worst_pu": "Worst overvoltage above bus limit",
-    "line_overload_steps": "Overloaded line-steps",
-    "trafo_overload_steps": "Overloaded transformer-steps",
-    "trafo_loading_max_percent": "Max transformer loading",
-    "powerflow_failed_steps": "Steps whose AC power flow failed",
-    "storage_simultaneous_steps": "Steps with simultaneous charge and discharge",
-    "storage_full_cycles": "Storage equivalent full cycles",
-    "ef_avg_tco2_per_mwh": "Average emission factor of supply",
-}
+__all__ = ["checks", "format_value", "kpi_group", "kpi_label", "kpi_unit", "render_report"]
+
 _CAPTIONS = {
     "dispatch_stack": "Realised supply (above zero) and uses (below zero) per step, with "
     "demand and curtailment [MW].",
@@ -91,73 +53,6 @@ th{background:#eef2f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:18px 0}figure img{max-width:100%;height:auto;border:1px solid #e3e7eb}
 figcaption{color:#56616d;font-size:.9em}
 """
-
-
-def kpi_unit(key: str) -> str:
-    """Unit of a KPI from the suffix of its key (``'-'`` when it has none).
-
-    ``..._percent_of_demand`` reads ``% of demand``.
-    """
-    for suffix, unit in KPI_UNITS:
-        if key.endswith(suffix):
-            return unit
-    match = re.search(r"_percent_of_(\w+)$", key)
-    if match:
-        return f"% of {match.group(1).replace('_', ' ')}"
-    return "-"
-
-
-def kpi_label(key: str) -> str:
-    """Readable name of a KPI: the console table's label, or the key without its unit
-    (``losses_110_20kv_mwh`` reads "Network losses (AC) at 110/20 kV")."""
-    if key in _LABELS:
-        return _LABELS[key]
-    level = re.fullmatch(r"losses_([0-9._]+)kv_mwh", key)
-    if level:
-        return f"Network losses (AC) at {level.group(1).replace('_', '/')} kV"
-    stem = key
-    for suffix, _ in KPI_UNITS:
-        if stem.endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
-    words = ["PV" if w == "pv" else w for w in stem.split("_")]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
-
-
-def kpi_group(key: str, kinds: set[str]) -> str:
-    """The report group of a KPI (one of :data:`KPI_GROUPS`); ``kinds`` are the
-    renewable kinds whose per-kind KPIs start with ``<kind>_``."""
-    if any(key.startswith(f"{k}_") for k in kinds):
-        return "Renewables by kind"
-    if any(key.startswith(f"{f.name}_") for f in registered_families()):
-        return "Plug-in asset families"
-    if "_tco2" in key:
-        return "Emissions"
-    if key.endswith("_eur"):
-        return "Cost"
-    if key.startswith("storage_"):
-        return "Storage"
-    if key.startswith(("vm_", "line_", "trafo_", "powerflow_", "losses_")):
-        return "Network (AC power flow)"
-    if key.startswith(("renewable_", "curtail")):
-        return "Renewables"
-    return "Energy balance"
-
-
-def format_value(value: float) -> str:
-    """A KPI value for reading: thousands separated, 3 decimals from 1, 4 significant
-    digits below 1."""
-    v = float(value)
-    if not math.isfinite(v):
-        return "n/a"
-    if v == 0:
-        return "0"
-    if abs(v) >= 1000:
-        return f"{v:,.1f}"
-    if abs(v) >= 1:
-        return f"{v:,.3f}"
-    return f"{v:.4g}"
 
 
 def _table(rows: list[tuple[str, str]], head: tuple[str, str] | None = None) -> str:
