@@ -27,7 +27,7 @@ from pandapower.timeseries import DFData, OutputWriter, run_timeseries
 from benchmarks.child import Result, run_child
 from benchmarks.highs_floor import sample_positions
 from benchmarks.studies import GRIDS, dst_gap_filled, study_case
-from grid.powerflow import element_injections, run_ac_timeseries
+from grid.powerflow import run_ac_timeseries, table_injections
 from sim.setup import setup_run as _setup
 
 
@@ -83,7 +83,9 @@ def measure(grid: str, pp_hours: int) -> Result:
     idle = pd.DataFrame(0.0, index=a.load_p_mw.index, columns=s.storage.index)
     t0 = time.perf_counter()
     pf = run_ac_timeseries(
-        s.net, element_injections(a.load_p_mw, a.load_q_mvar, a.sgen_p_mw, idle, idle), engine="pgm"
+        s.net,
+        table_injections(load=(a.load_p_mw, a.load_q_mvar), sgen=a.sgen_p_mw, storage=idle - idle),
+        engine="pgm",
     )
     pgm_s = time.perf_counter() - t0
     n = len(a.load_p_mw)

@@ -190,10 +190,10 @@ def run_rolling(
 
     Each window optimises ``horizon_h`` hours (cut at the end of the period) from
     inputs made by ``inputs_for`` and commits its first ``window_h`` hours; every
-    family's state at the end of the committed hours (:func:`state_after`: e.g.
-    the stored energy, the conventional units' output, on/off state and hours in
-    that state) replaces the state of the next window's inputs (the first window
-    keeps the state ``inputs_for`` gave it).
+    family's state at the end of the committed hours (:func:`state_after`, from
+    each family's :meth:`dispatch.family.AssetFamily.state_after`) replaces the
+    state of the next window's inputs (the first window keeps the state
+    ``inputs_for`` gave it).
     Without ``window_h``/``horizon_h`` the whole period is one window.
 
     A model is built for the first window and re-used: a later window updates

@@ -1,7 +1,9 @@
 """Time-series AC power flow of realised set-points.
 
-This is the only module that converts the simulator's directional quantities
-(``p_charge_mw``, ``p_discharge_mw``, ...) into pandapower's sign conventions.
+This is the only module that writes set-points into pandapower's element tables. It
+takes them per table (:class:`Injection`: ``load``, ``sgen``, ``storage``) in
+pandapower's sign convention of that table; the asset families turn their own
+directional quantities into these.
 
 Engines
 -------
@@ -69,8 +71,9 @@ class PowerFlowResults:
         Active losses of all lines and transformers [MW] (column ``total``): the sum
         of ``line_pl_mw`` and ``trafo_pl_mw``.
     injection_balance_p_mw
-        Net sum of all bus injections [MW] (ext grids + gens + sgens - loads - storage
-        charging - shunts); equals the losses when the flow is solved (column ``total``).
+        Net sum of all bus injections [MW] (ext grids + gens + sgens - loads - the
+        storage table's consumption - shunts); equals the losses when the flow is
+        solved (column ``total``).
     vm_pu, line_loading_percent, trafo_loading_percent
         Bus voltages [pu] and branch loadings [%].
     line_pl_mw, trafo_pl_mw
@@ -214,10 +217,9 @@ def run_ac_timeseries(
     net
         The network with all assets; it is not modified (a copy is used).
     injections
-        Set-points by pandapower table (:func:`combined_injections`): served
-        demand of loads [MW], [Mvar], generation of static generators [MW], net
-        charging power of storage units (charge minus discharge) [MW]; elements
-        not given keep the net's values.
+        Set-points by pandapower table (:func:`combined_injections`), each in that
+        table's sign convention [MW], [Mvar]; elements not given keep the net's
+        values.
     engine
         ``"pgm"`` (power-grid-model batch, pandapower per failed step) or
         ``"pandapower"`` (``runpp`` per step); see the module docstring.
@@ -351,21 +353,15 @@ def _to_results(net: pp.pandapowerNet, index: pd.Index, out: StepArrays) -> Powe
     )
 
 
-def element_injections(
-    load_p_mw: pd.DataFrame,
-    load_q_mvar: pd.DataFrame,
-    sgen_p_mw: pd.DataFrame,
-    storage_charge_p_mw: pd.DataFrame,
-    storage_discharge_p_mw: pd.DataFrame,
+def table_injections(
+    **tables: pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame | None],
 ) -> dict[str, Injection]:
-    """The injections of :func:`run_ac_timeseries` from loads' demand [MW], [Mvar],
-    static generators' output [MW] and storage charging and discharging powers
-    (both >= 0) [MW]."""
-    net_charge = storage_charge_p_mw - storage_discharge_p_mw[storage_charge_p_mw.columns]
-    return combined_injections(
-        [
-            Injection("load", load_p_mw, load_q_mvar),
-            Injection("sgen", sgen_p_mw),
-            Injection("storage", net_charge),
-        ]
-    )
+    """Set-points by pandapower table, e.g. ``table_injections(load=(p_mw, q_mvar),
+    sgen=p_mw, storage=p_mw)``: each a frame of active power [MW], or a pair of
+    active and reactive power [MW], [Mvar], in the table's sign convention
+    (:class:`Injection`)."""
+    parts = []
+    for table, value in tables.items():
+        p, q = value if isinstance(value, tuple) else (value, None)
+        parts.append(Injection(table, p, q))
+    return combined_injections(parts)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from grid.assets import add_storage
-from grid.powerflow import PowerFlowResults, element_injections, run_ac_timeseries
+from grid.powerflow import PowerFlowResults, run_ac_timeseries, table_injections
 from grid.profiles import Profiles, simbench_profiles
 
 TOL_MW = 1e-6
@@ -38,8 +38,10 @@ def base(lv_net: pp.pandapowerNet, profiles: Profiles) -> PowerFlowResults:
     none = _no_storage(profiles.load_p_mw.index)
     return run_ac_timeseries(
         lv_net,
-        element_injections(
-            profiles.load_p_mw, profiles.load_q_mvar, profiles.sgen_p_mw, none, none
+        table_injections(
+            load=(profiles.load_p_mw, profiles.load_q_mvar),
+            sgen=profiles.sgen_p_mw,
+            storage=none - none,
         ),
     )
 
@@ -96,12 +98,10 @@ def test_input_net_is_not_modified(lv_net: pp.pandapowerNet, profiles: Profiles)
     none = _no_storage(doubled.index)
     run_ac_timeseries(
         lv_net,
-        element_injections(
-            doubled.iloc[:1],
-            profiles.load_q_mvar.iloc[:1],
-            profiles.sgen_p_mw.iloc[:1],
-            none.iloc[:1],
-            none.iloc[:1],
+        table_injections(
+            load=(doubled.iloc[:1], profiles.load_q_mvar.iloc[:1]),
+            sgen=profiles.sgen_p_mw.iloc[:1],
+            storage=none.iloc[:1] - none.iloc[:1],
         ),
     )
     pd.testing.assert_series_equal(lv_net.load["p_mw"], before)
@@ -121,8 +121,10 @@ def test_storage_charging_raises_import_by_about_its_power(
     charge_p, discharge_p = (power, idle) if charge else (idle, power)
     r = run_ac_timeseries(
         net_with_storage,
-        element_injections(
-            profiles.load_p_mw, profiles.load_q_mvar, profiles.sgen_p_mw, charge_p, discharge_p
+        table_injections(
+            load=(profiles.load_p_mw, profiles.load_q_mvar),
+            sgen=profiles.sgen_p_mw,
+            storage=charge_p - discharge_p,
         ),
     )
     assert r.converged["converged"].all()
@@ -139,8 +141,10 @@ def test_idle_storage_changes_nothing(
     idle = pd.DataFrame({"bat": 0.0}, index=profiles.load_p_mw.index)
     r = run_ac_timeseries(
         net_with_storage,
-        element_injections(
-            profiles.load_p_mw, profiles.load_q_mvar, profiles.sgen_p_mw, idle, idle
+        table_injections(
+            load=(profiles.load_p_mw, profiles.load_q_mvar),
+            sgen=profiles.sgen_p_mw,
+            storage=idle - idle,
         ),
     )
     np.testing.assert_allclose(r.ext_grid_p_mw, base.ext_grid_p_mw, atol=TOL_MW)
@@ -154,7 +158,10 @@ def test_non_converging_step_is_flagged_nan_and_the_run_continues(
     load.iloc[bad] *= 1000.0
     none = _no_storage(load.index)
     r = run_ac_timeseries(
-        lv_net, element_injections(load, profiles.load_q_mvar, profiles.sgen_p_mw, none, none)
+        lv_net,
+        table_injections(
+            load=(load, profiles.load_q_mvar), sgen=profiles.sgen_p_mw, storage=none - none
+        ),
     )
 
     expected_ok = [k != bad for k in range(HOURS)]
@@ -181,4 +188,7 @@ def test_unknown_element_name_raises(lv_net: pp.pandapowerNet, profiles: Profile
     load = profiles.load_p_mw.rename(columns={profiles.load_p_mw.columns[0]: "nobody"})
     none = _no_storage(load.index)
     with pytest.raises(KeyError, match="load: unknown names"):
-        run_ac_timeseries(lv_net, element_injections(load, load, profiles.sgen_p_mw, none, none))
+        run_ac_timeseries(
+            lv_net,
+            table_injections(load=(load, load), sgen=profiles.sgen_p_mw, storage=none - none),
+        )

@@ -14,7 +14,7 @@ import pytest
 
 from grid import pgm_engine
 from grid.assets import add_storage
-from grid.powerflow import ENGINES, PowerFlowResults, element_injections, run_ac_timeseries
+from grid.powerflow import ENGINES, PowerFlowResults, run_ac_timeseries, table_injections
 from grid.profiles import Profiles, simbench_profiles
 
 #: the issue's acceptance tolerances: losses relative, voltages absolute
@@ -77,12 +77,10 @@ def _run(
         load = load.mul(load_factor, axis=0)
     return run_ac_timeseries(
         net,
-        element_injections(
-            load,
-            profiles.load_q_mvar.iloc[hours],
-            profiles.sgen_p_mw.iloc[hours],
-            storage[0].iloc[hours],
-            storage[1].iloc[hours],
+        table_injections(
+            load=(load, profiles.load_q_mvar.iloc[hours]),
+            sgen=profiles.sgen_p_mw.iloc[hours],
+            storage=storage[0].iloc[hours] - storage[1].iloc[hours],
         ),
         engine=engine,
     )
