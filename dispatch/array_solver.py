@@ -120,7 +120,7 @@ class ArrayDispatchSolver:
         self.params = np.zeros(len(self.lp.params))
         #: the parameter values as the block updates write them (no read of every
         #: Param; the Params themselves are not written, see :meth:`sync_model`)
-        self._mirror = ParamMirror(model, self.lp.params, exclusive=True)
+        self._mirror = ParamMirror(model, self.lp.params)
         self.col_value = np.zeros(self.lp.n_cols)
         #: per row, d objective / d right-hand side [EUR per unit of the row, e.g. MW]
         self.row_dual: np.ndarray | None = None

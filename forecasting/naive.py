@@ -48,15 +48,11 @@ class PerfectForecaster:
     def __init__(self) -> None:
         self._actual: pd.DataFrame | None = None
         self._values: np.ndarray | None = None
-        self._stamps: np.ndarray | None = None
 
     def fit(self, history: pd.DataFrame) -> PerfectForecaster:
         """Keep ``history`` — for the oracle, the actuals of the whole period."""
         self._actual = history.copy()
         self._values = self._actual.to_numpy(dtype=float)
-        self._stamps = (
-            self._actual.index.asi8 if isinstance(history.index, pd.DatetimeIndex) else None
-        )
         return self
 
     @property
@@ -75,14 +71,11 @@ class PerfectForecaster:
         ForecastError
             If not fitted, or a valid time is not in the fitted data.
         """
-        if self._values is None or self._stamps is None:
+        if self._values is None or self._actual is None:
             raise ForecastError("PerfectForecaster.predict_values called before fit")
-        wanted = valid_times.asi8
-        at = np.searchsorted(self._stamps, wanted)
-        at_ok = np.minimum(at, len(self._stamps) - 1)
-        bad = (at >= len(self._stamps)) | (self._stamps[at_ok] != wanted)
-        if bad.any():
-            missing = valid_times[bad]
+        at = self._actual.index.get_indexer(valid_times)
+        if (at < 0).any():
+            missing = valid_times[at < 0]
             raise ForecastError(
                 f"no actual values for {len(missing)} valid times from {missing[0]}"
             )

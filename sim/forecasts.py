@@ -189,25 +189,24 @@ class Forecasts:
         """Available renewable power forecast [MW] for a window, columns in order."""
         return pd.DataFrame(self.renewable_values(steps, columns), index=steps, columns=columns)
 
-    def signals(self, actual: pd.DataFrame, steps: pd.DatetimeIndex) -> pd.DataFrame:
-        """Grid signals for a window: actual unless prices are forecast."""
-        window = actual.loc[steps].copy()
+    def signal_values(
+        self, actual: dict[str, np.ndarray], steps: pd.DatetimeIndex
+    ) -> dict[str, np.ndarray]:
+        """Grid signals for a window by name (arrays over ``steps``): ``actual`` (the
+        window's actual signals), with the price forecasts in place of the prices
+        when prices are forecast."""
+        out = dict(actual)
         if self.prices is not None:
-            fc = self._predict(self.prices, self.issue_time(steps[0]), steps, "prices")
-            window[list(PRICE_SIGNALS)] = fc[list(PRICE_SIGNALS)].to_numpy()
-        return window
+            frame = self._predict(self.prices, self.issue_time(steps[0]), steps, "prices")
+            for c in PRICE_SIGNALS:
+                out[c] = frame[c].to_numpy(dtype=float)
+        return out
 
-
-def signal_values_into(
-    fc: Forecasts, out: dict[str, np.ndarray], steps: pd.DatetimeIndex
-) -> dict[str, np.ndarray]:
-    """``out`` (the actual grid signals of a window, name -> array) with the price
-    forecasts of ``fc`` in place of the actual prices when prices are forecast."""
-    if fc.prices is not None:
-        frame = fc._predict(fc.prices, fc.issue_time(steps[0]), steps, "prices")
-        for c in PRICE_SIGNALS:
-            out[c] = frame[c].to_numpy(dtype=float)
-    return out
+    def signals(self, actual: pd.DataFrame, steps: pd.DatetimeIndex) -> pd.DataFrame:
+        """Grid signals for a window as a frame: actual unless prices are forecast."""
+        window = actual.loc[steps]
+        values = self.signal_values({c: window[c].to_numpy() for c in window.columns}, steps)
+        return pd.DataFrame(values, index=steps)[list(window.columns)]
 
 
 def _positions(have: pd.Index, want: pd.Index, key: str) -> np.ndarray | None:

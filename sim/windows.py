@@ -23,20 +23,19 @@ from dispatch.components.storage import STORAGE
 from dispatch.family import AssetData
 from dispatch.inputs import DispatchInputs, DispatchOptions, NetworkInputs
 from sim.families import SimFamily
-from sim.forecasts import Forecasts, signal_values_into
+from sim.forecasts import Forecasts
 
 
 def positions(index: pd.DatetimeIndex, steps: pd.DatetimeIndex) -> np.ndarray:
-    """Positions of ``steps`` in the sorted ``index``.
+    """Positions of ``steps`` in ``index``.
 
     Raises
     ------
     KeyError
         If a step is not in ``index``.
     """
-    stamps = index.asi8
-    at = np.searchsorted(stamps, steps.asi8)
-    if (at >= len(stamps)).any() or (stamps[np.minimum(at, len(stamps) - 1)] != steps.asi8).any():
+    at = index.get_indexer(steps)
+    if (at < 0).any():
         raise KeyError(f"steps from {steps[0]} are not all in the run's time index")
     return at
 
@@ -141,8 +140,8 @@ class WindowData:
         t = self.tables
         p, q = fc.load_values(steps, t["loads"].index)
         available = fc.renewable_values(steps, t["renewables"].index)
-        sig = {c: v[positions(self.signals_index, steps)] for c, v in self.signals.items()}
-        sig = signal_values_into(fc, sig, steps)
+        at_signal = positions(self.signals_index, steps)
+        sig = fc.signal_values({c: v[at_signal] for c, v in self.signals.items()}, steps)
         grid = {c: sig[c][:, None] for c in GRID_SERIES}
         if schedule_mw is not None:
             grid[SCHEDULE] = schedule_mw[at][:, None]

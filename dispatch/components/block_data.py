@@ -107,7 +107,7 @@ def store_matrix(param: pyo.Param, values: np.ndarray) -> None:
     if last is not None and last.shape == flat.shape and np.array_equal(last, flat):
         return  # e.g. loss estimates that stay zero: nothing to write
     sinks = _MIRRORS.get(param, ())
-    if not any(sink.exclusive for sink in sinks):
+    if not sinks:  # a model loaded in an array solver is written through its mirror only
         for item, value in zip(data, flat.tolist(), strict=True):
             item._value = value
     _LAST_WRITTEN[param] = flat.copy()
@@ -128,17 +128,14 @@ class ParamMirror:
     params
         The ParamData objects in vector order; those of ``model`` not among them are
         not mirrored (they enter no constraint).
-    exclusive
-        The mirror is the only reader of the model's parameter values: then
-        :func:`store_matrix` writes the mirror alone and the Params keep older
-        values until :meth:`sync_model` (the array solver's window path).
+
+    Once a Param is mirrored, :func:`store_matrix` writes the mirror alone (the
+    mirror's owner is the only reader of the values); the Params keep older values
+    until :meth:`sync_model`.
     """
 
-    def __init__(
-        self, model: pyo.ConcreteModel, params: Iterable[Any], exclusive: bool = False
-    ) -> None:
+    def __init__(self, model: pyo.ConcreteModel, params: Iterable[Any]) -> None:
         order = list(params)
-        self.exclusive = exclusive
         self._order = order
         at = {id(p): i for i, p in enumerate(order)}
         self.values = np.fromiter((p._value for p in order), dtype=float, count=len(order))
@@ -162,7 +159,7 @@ class ParamMirror:
         self.values[pos] = flat if keep is None else flat[keep]
 
     def sync_model(self) -> None:
-        """Write the mirrored values into the model's Params (after exclusive use)."""
+        """Write the mirrored values into the model's Params."""
         for item, value in zip(self._order, self.values.tolist(), strict=True):
             item._value = value
 

@@ -146,3 +146,12 @@ def test_initial_energy_on_the_bounds_is_accepted(valid: DispatchInputs) -> None
 
 def test_dispatch_input_error_is_a_value_error() -> None:
     assert issubclass(DispatchInputError, ValueError)
+
+
+def test_a_carried_state_is_validated_by_its_family(valid: DispatchInputs) -> None:
+    """with_states skips the checks of what did not change, but not of the new state."""
+    ok = valid.with_states({"storage": {"e_mwh": np.array([2.0])}})
+    assert ok.storage_e_initial_mwh["bat"] == 2.0
+    assert valid.storage_e_initial_mwh["bat"] == 1.0  # the original is unchanged
+    with pytest.raises(DispatchInputError, match=r"^storage\.state\.e_mwh: outside"):
+        valid.with_states({"storage": {"e_mwh": np.array([99.0])}})

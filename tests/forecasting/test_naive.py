@@ -63,3 +63,15 @@ def test_make_forecaster() -> None:
     assert isinstance(fc, Forecaster)
     with pytest.raises(ForecastError, match="unknown forecast method 'arima'"):
         make_forecaster("arima")
+
+
+def test_predict_values_are_the_predicted_frame_as_an_array(actual: pd.DataFrame) -> None:
+    fc = PerfectForecaster().fit(actual)
+    steps = actual.index[10:34]
+    np.testing.assert_array_equal(fc.predict_values(steps), fc.predict(steps[0], steps).to_numpy())
+    assert list(fc.columns) == ["load a", "pv b"]
+    later = pd.date_range(actual.index[-1], periods=3, freq="h", tz="UTC")
+    with pytest.raises(ForecastError, match="no actual values for 2 valid times"):
+        fc.predict_values(later)
+    with pytest.raises(ForecastError, match="before fit"):
+        PerfectForecaster().predict_values(steps)

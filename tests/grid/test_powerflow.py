@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 
 from grid.assets import add_storage
-from grid.powerflow import PowerFlowResults, run_ac_timeseries, table_injections
+from grid.powerflow import (
+    Injection,
+    PowerFlowResults,
+    combined_injections,
+    run_ac_timeseries,
+    table_injections,
+)
 from grid.profiles import Profiles, simbench_profiles
 
 TOL_MW = 1e-6
@@ -192,3 +198,15 @@ def test_unknown_element_name_raises(lv_net: pp.pandapowerNet, profiles: Profile
             lv_net,
             table_injections(load=(load, load), sgen=profiles.sgen_p_mw, storage=none - none),
         )
+
+
+def test_injections_name_their_table_and_each_element_once(profiles: Profiles) -> None:
+    load = profiles.load_p_mw
+    with pytest.raises(ValueError, match="injection into 'gen'"):
+        table_injections(gen=load)
+    with pytest.raises(ValueError, match="load: elements given twice"):
+        combined_injections([Injection("load", load), Injection("load", load.iloc[:, :1])])
+    both = table_injections(load=(load, None), sgen=profiles.sgen_p_mw)
+    assert set(both) == {"load", "sgen"}
+    # a table given without reactive power gets zeros, not the net's values
+    assert (both["load"].q_mvar.to_numpy() == 0.0).all()

@@ -3,6 +3,7 @@ the time series, results folder, figure, and case-file errors."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +11,11 @@ import pytest
 
 import run_sim
 from sim.case import load_case
+from sim.kpi_labels import kpi_group
 from sim.plots import all_figures
 from sim.results import read_results
 from sim.runner import run_case
+from sim.summary import kpi_table
 
 REPO = Path(__file__).resolve().parents[2]
 CASE = REPO / "cases" / "flexible_load.yaml"
@@ -84,3 +87,12 @@ def test_the_deferral_cost_is_part_of_the_cost(flex_run: tuple) -> None:
         "flexible_load_defer_cost_eur",
     ]
     assert kpis["cost_eur"] == pytest.approx(sum(kpis[k] for k in parts), rel=1e-12)
+
+
+def test_its_kpis_are_shown_with_units_in_the_table_and_the_report(flex_run: tuple) -> None:
+    _, kpis = flex_run
+    table = kpi_table(kpis)
+    assert re.search(r"^Flexible load shifted\s+[0-9.]+\s+MWh$", table, flags=re.M)
+    assert re.search(r"^Flexible load defer cost\s+[0-9.]+\s+EUR$", table, flags=re.M)
+    assert kpi_group("flexible_load_shifted_mwh", set()) == "Plug-in asset families"
+    assert kpi_group("demand_mwh", set()) == "Energy balance"

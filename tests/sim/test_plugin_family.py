@@ -25,7 +25,7 @@ from dispatch.components.block_data import store_matrix, units_by_bus, var_value
 from dispatch.family import AssetData, AssetFamily, Labelled
 from grid.assets import resolve_bus
 from sim.case import CaseError, load_case
-from sim.families import Injection, SimFamily, registered
+from sim.families import Injection, SimFamily, register, registered, registered_families
 from sim.results import read_results
 from sim.runner import run_case
 
@@ -223,4 +223,24 @@ def test_plugin_case_key_is_validated_by_the_family_spec(tmp_path: Path) -> None
             load_case(path)
     # without the family the key is unknown to the case file
     with pytest.raises(CaseError, match="local_generators: unknown key"):
+        load_case(path)
+
+
+def test_registering_refuses_a_taken_name_or_a_mismatched_dispatch_side() -> None:
+    with registered(LocalGenerator()):
+        with pytest.raises(ValueError, match="already registered"):
+            register(LocalGenerator())
+
+    class Misnamed(LocalGenerator):
+        name = "other_name"
+
+    with pytest.raises(ValueError, match="dispatch side is named 'local_gen'"):
+        register(Misnamed())
+    assert "local_gen" not in {f.name for f in registered_families()}
+
+
+def test_the_families_key_cannot_be_written_in_a_case(tmp_path: Path) -> None:
+    path = tmp_path / "families.yaml"
+    path.write_text(f"extends: {DATA / 'two_days.yaml'}\nfamilies: {{}}\n")
+    with pytest.raises(CaseError, match="families: unknown key"):
         load_case(path)
