@@ -71,15 +71,23 @@ class PerfectForecaster:
         ForecastError
             If not fitted, or a valid time is not in the fitted data.
         """
-        if self._values is None or self._actual is None:
-            raise ForecastError("PerfectForecaster.predict_values called before fit")
+        _, values, at = self._rows(valid_times, "predict_values")
+        return values[at]
+
+    def _rows(
+        self, valid_times: pd.DatetimeIndex, method: str
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """The fitted data (frame and array) and its rows at ``valid_times``; raise
+        ForecastError if not fitted or a time is missing."""
+        if self._actual is None or self._values is None:
+            raise ForecastError(f"PerfectForecaster.{method} called before fit")
         at = self._actual.index.get_indexer(valid_times)
         if (at < 0).any():
             missing = valid_times[at < 0]
             raise ForecastError(
                 f"no actual values for {len(missing)} valid times from {missing[0]}"
             )
-        return self._values[at]
+        return self._actual, self._values, at
 
     def predict(self, issue_time: pd.Timestamp, valid_times: pd.DatetimeIndex) -> pd.DataFrame:
         """The actual values at ``valid_times``.
@@ -89,15 +97,8 @@ class PerfectForecaster:
         ForecastError
             If not fitted, or a valid time is not in the fitted data.
         """
-        if self._actual is None:
-            raise ForecastError("PerfectForecaster.predict called before fit")
-        positions = self._actual.index.get_indexer(valid_times)
-        if (positions < 0).any():
-            missing = valid_times[positions < 0]
-            raise ForecastError(
-                f"no actual values for {len(missing)} valid times from {missing[0]}"
-            )
-        return self._actual.iloc[positions].copy()
+        actual, _, at = self._rows(valid_times, "predict")
+        return actual.iloc[at].copy()
 
 
 _H = TypeVar("_H", bound="_HistoryForecaster")
