@@ -20,6 +20,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.components.block_data import ParamMirror
+from dispatch.gc_pause import gc_paused
 from dispatch.lp_compile import CompiledLP, compile_lp
 from dispatch.solve_status import DispatchInfeasible, DispatchSolveError, SolveStatus
 
@@ -110,7 +111,8 @@ class ArrayDispatchSolver:
     def __init__(self, model: pyo.ConcreteModel) -> None:
         self.model = model
         t0 = time.perf_counter()
-        self.lp: CompiledLP = compile_lp(model, FORMS)
+        with gc_paused():
+            self.lp: CompiledLP = compile_lp(model, FORMS)
         #: time spent compiling the model [s]
         self.compile_time_s = time.perf_counter() - t0
         self._h = highspy.Highs()
@@ -307,10 +309,16 @@ class ArrayDispatchSolver:
 
     def _read_solution(self, duals: bool, info: Any = None) -> None:
         sol = self._h.getSolution()
-        self.col_value = np.asarray(sol.col_value, dtype=float)
+        # each attribute read converts HiGHS's vector into a Python list: read once
+        lp = self.lp
+        self.col_value = np.fromiter(sol.col_value, dtype=float, count=lp.n_cols)
         info = self._h.getInfo() if info is None else info
         self.objective_eur = float(info.objective_function_value)
-        self.row_dual = np.asarray(sol.row_dual, dtype=float) if duals and sol.dual_valid else None
+        self.row_dual = (
+            np.fromiter(sol.row_dual, dtype=float, count=lp.n_rows)
+            if duals and sol.dual_valid
+            else None
+        )
 
     def _fixed_integer_duals(self, time_limit_s: float, duals: bool) -> float:
         """Solve the LP with the integer columns fixed at their rounded values; read

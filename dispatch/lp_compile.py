@@ -25,27 +25,18 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp
-from pyomo.core.expr.numeric_expr import (
-    DivisionExpression,
-    NegationExpression,
-    ProductExpression,
-    SumExpression,
-)
-from pyomo.repn import generate_standard_repn
+from pyomo.core.base.param import ParamData
+
+from dispatch.lp_terms import NotAffineError, collect_terms
+
+__all__ = ["NotAffineError", "CompiledLP", "affine_in_params", "compile_lp"]
 
 #: a term of an affine expression: constant and ``{parameter position: coefficient}``
 Affine = tuple[float, dict[int, float]]
 
 
-class NotAffineError(ValueError):
-    """A model quantity is not an affine function of the mutable parameters (or the
-    model is not linear in its variables)."""
-
-
 def affine_in_params(expr: Any, position: dict[int, int]) -> Affine:
     """Write ``expr`` as ``constant + sum(coef * param)`` over mutable parameters.
-
-    Walks the expression tree iteratively (sums of Expressions nest deeply).
 
     Parameters
     ----------
@@ -61,58 +52,15 @@ def affine_in_params(expr: Any, position: dict[int, int]) -> Affine:
     NotAffineError
         If ``expr`` holds a free variable, a product of parameters or another operation.
     """
-    const = 0.0
-    terms: dict[int, float] = {}
-    stack: list[tuple[Any, float]] = [(expr, 1.0)]
-    while stack:
-        e, scale = stack.pop()
-        if e is None:
-            raise NotAffineError("no expression")
-        if isinstance(e, (int, float)) or not hasattr(e, "is_expression_type"):
-            const += scale * float(e)
-        elif e.is_parameter_type():
-            k = position.get(id(e))
-            if k is None:
-                const += scale * float(pyo.value(e))
-            else:
-                terms[k] = terms.get(k, 0.0) + scale
-        elif e.is_variable_type():
-            if not e.fixed:
-                raise NotAffineError(f"variable {e.name} in a parameter expression")
-            const += scale * float(e.value)  # fixed when the model was built: a constant
-        elif e.is_named_expression_type():
-            stack.append((e.expr, scale))
-        elif not e.is_expression_type():
-            const += scale * float(pyo.value(e))
-        elif isinstance(e, SumExpression):
-            stack.extend((arg, scale) for arg in e.args)
-        elif isinstance(e, NegationExpression):
-            stack.append((e.args[0], -scale))
-        elif isinstance(e, ProductExpression):
-            a, b = e.args
-            if _is_constant(a):
-                stack.append((b, scale * float(pyo.value(a))))
-            elif _is_constant(b):
-                stack.append((a, scale * float(pyo.value(b))))
-            else:
-                (ca, ta), (cb, tb) = affine_in_params(a, position), affine_in_params(b, position)
-                if ta and tb:
-                    raise NotAffineError(f"product of parameters in {e}")
-                stack.append((b, scale * ca) if not ta else (a, scale * cb))
-        elif isinstance(e, DivisionExpression):
-            num, den = e.args
-            c, t = affine_in_params(den, position)
-            if t:
-                raise NotAffineError(f"division by a parameter in {e}")
-            stack.append((num, scale / c))
-        else:
-            raise NotAffineError(f"{type(e).__name__} is not affine: {e}")
-    return const, terms
-
-
-def _is_constant(e: Any) -> bool:
-    """Whether ``e`` is a number or an expression without mutable parameters or variables."""
-    return isinstance(e, (int, float)) or not hasattr(e, "is_constant") or bool(e.is_constant())
+    t = type(expr)
+    if t is float or t is int:
+        return float(expr), {}
+    if t is ParamData:  # a bound that is one parameter
+        k = position.get(id(expr))
+        if k is not None:
+            return 0.0, {k: 1.0}
+    terms = collect_terms(expr, {}, position)
+    return terms.pop((-1, -1), 0.0), {k: v for (_, k), v in terms.items() if v != 0.0}
 
 
 @dataclass(frozen=True)
@@ -129,34 +77,33 @@ class AffineVector:
         return self.base + self.jac @ params
 
 
-class _AffineBuilder:
-    """Collects the entries of an :class:`AffineVector` one position at a time."""
+class _Triplets:
+    """The entries of an :class:`AffineVector` as they are found: base values and
+    Jacobian triplets ``(position, parameter, coefficient)``."""
 
-    def __init__(self, size: int, fill: float = 0.0) -> None:
-        self.base = np.full(size, fill)
+    __slots__ = ("base", "rows", "cols", "vals")
+
+    def __init__(self, base: list[float]) -> None:
+        self.base = base
         self.rows: list[int] = []
         self.cols: list[int] = []
         self.vals: list[float] = []
 
-    def set(self, i: int, term: Affine) -> None:
-        """Entry ``i`` is ``term`` (position ``i`` must not have been given terms yet)."""
-        self.base[i] = 0.0
-        self.add(i, term)
-
-    def add(self, i: int, term: Affine) -> None:
-        """Add ``term`` to entry ``i``."""
+    def put(self, i: int, term: Affine, sign: float = 1.0) -> None:
+        """Add ``sign * term`` to entry ``i``."""
         const, coefs = term
-        self.base[i] += const
+        self.base[i] += sign * const
         for k, v in coefs.items():
             self.rows.append(i)
             self.cols.append(k)
-            self.vals.append(v)
+            self.vals.append(sign * v)
 
     def build(self, n_params: int) -> AffineVector:
+        base = np.asarray(self.base, dtype=float)
         jac = sp.csr_matrix(
-            (self.vals, (self.rows, self.cols)), shape=(len(self.base), n_params), dtype=float
+            (self.vals, (self.rows, self.cols)), shape=(len(base), n_params), dtype=float
         )
-        return AffineVector(self.base, jac)
+        return AffineVector(base, jac)
 
 
 @dataclass(frozen=True)
@@ -240,54 +187,135 @@ class CompiledLP:
         return np.fromiter((rows[id(c)] for c in constraints), dtype=np.int64)
 
 
-def _steps(objects: list[Any], steps: Any) -> np.ndarray:
-    """Position in the set ``steps`` of each component data's step, -1 if its
-    component is not indexed by ``steps``."""
-    where: dict[int, int | None] = {}
-    out = np.full(len(objects), -1, dtype=np.int64)
-    for k, obj in enumerate(objects):
-        parent = obj.parent_component()
-        key = id(parent)
-        if key not in where:
-            where[key] = None
-            if parent.is_indexed():
-                index_set = parent.index_set()
-                if index_set is steps:
-                    where[key] = -1  # the index itself is the step
-                elif hasattr(index_set, "subsets"):
-                    found = [i for i, sub in enumerate(index_set.subsets()) if sub is steps]
-                    where[key] = found[0] if found else None
-        pos = where[key]
-        if pos is not None:
-            index = obj.index()
-            out[k] = steps.ord(index if pos == -1 else index[pos]) - 1
+def _data_with_steps(m: pyo.ConcreteModel, ctype: Any, steps: Any) -> tuple[list[Any], list[int]]:
+    """The active component data of type ``ctype`` in model order (that of
+    ``component_data_objects``), and the position in the set ``steps`` of each one's
+    step (-1 if its component is not indexed by ``steps`` or ``steps`` is None)."""
+    at = {t: k for k, t in enumerate(steps)} if steps is not None else {}
+    objects: list[Any] = []
+    out: list[int] = []
+    for comp in m.component_objects(ctype, active=True, descend_into=True):
+        pos = None
+        if steps is not None and comp.is_indexed():
+            index_set = comp.index_set()
+            if index_set is steps:
+                pos = -1  # the index itself is the step
+            elif hasattr(index_set, "subsets"):
+                found = [i for i, sub in enumerate(index_set.subsets()) if sub is steps]
+                pos = found[0] if found else None
+        items = list(comp.items())
+        if ctype is pyo.Constraint:
+            items = [(i, c) for i, c in items if c.active]
+        objects.extend(obj for _, obj in items)
+        if pos is None:
+            out.extend([-1] * len(items))
+        elif pos == -1:
+            out.extend(at[i] for i, _ in items)
+        else:
+            out.extend(at[i[pos]] for i, _ in items)
+    return objects, out
+
+
+def _columns(
+    variables: list[Any], position: dict[int, int]
+) -> tuple[_Triplets, _Triplets, np.ndarray]:
+    """Lower and upper bounds and integrality (1: integer) of the columns."""
+    n = len(variables)
+    lower, upper = _Triplets([0.0] * n), _Triplets([0.0] * n)
+    integrality = np.zeros(n, dtype=np.int8)
+    for j, v in enumerate(variables):
+        if v.fixed:
+            lower.base[j] = upper.base[j] = float(v.value)
+        else:
+            lb, ub = v.lower, v.upper
+            lower.put(j, (-np.inf, {}) if lb is None else affine_in_params(lb, position))
+            upper.put(j, (np.inf, {}) if ub is None else affine_in_params(ub, position))
+        if v.is_integer():
+            integrality[j] = 1
+            if v.is_binary():
+                lower.base[j] = max(lower.base[j], 0.0)
+                upper.base[j] = min(upper.base[j], 1.0)
+    return lower, upper, integrality
+
+
+@dataclass
+class _Rows:
+    """The rows of the LP as they are compiled."""
+
+    lower: _Triplets
+    upper: _Triplets
+    a_rows: list[int]
+    a_cols: list[int]
+    a_vals: list[float]
+    #: matrix entries (positions in ``a_*``) with a parameter-dependent coefficient
+    coef_entry: list[int]
+    coef: _Triplets
+
+
+def _rows(constraints: list[Any], columns: dict[int, int], position: dict[int, int]) -> _Rows:
+    """Compile every constraint ``lower <= body <= upper`` into matrix entries
+    and row bounds ``lower - constant(body) <= linear(body) <= upper - constant(body)``."""
+    n = len(constraints)
+    out = _Rows(_Triplets([0.0] * n), _Triplets([0.0] * n), [], [], [], [], _Triplets([]))
+    a_rows, a_cols, a_vals = out.a_rows, out.a_cols, out.a_vals
+    coef, coef_entry = out.coef, out.coef_entry
+    for i, c in enumerate(constraints):
+        c_lower, body, c_upper = c.to_bounded_expression()
+        entry_of: dict[int, int] = {}
+        coef_of: dict[int, int] = {}
+        k0 = 0.0
+        kp: dict[int, float] = {}
+        for (j, k), v in collect_terms(body, columns, position).items():
+            if v == 0.0:
+                continue  # a term that cancelled or was scaled to nothing: no entry
+            if j < 0:
+                if k < 0:
+                    k0 += v
+                else:
+                    kp[k] = v
+                continue
+            e = entry_of.get(j)
+            if e is None:
+                e = entry_of[j] = len(a_rows)
+                a_rows.append(i)
+                a_cols.append(j)
+                a_vals.append(0.0)
+            if k < 0:
+                a_vals[e] += v
+            else:
+                q = coef_of.get(e)
+                if q is None:
+                    q = coef_of[e] = len(coef_entry)
+                    coef_entry.append(e)
+                    coef.base.append(0.0)
+                coef.rows.append(q)
+                coef.cols.append(k)
+                coef.vals.append(v)
+        for e, q in coef_of.items():
+            coef.base[q] = a_vals[e]  # the constant part of the coefficient
+        for side, bound, inf in ((out.lower, c_lower, -np.inf), (out.upper, c_upper, np.inf)):
+            if bound is None:
+                side.base[i] = inf
+            else:
+                side.put(i, affine_in_params(bound, position))
+                side.put(i, (k0, kp), -1.0)
     return out
 
 
-def _bound(expr: Any, position: dict[int, int], infinite: float) -> Affine:
-    return (infinite, {}) if expr is None else affine_in_params(expr, position)
-
-
-def _linear(expr: Any, columns: dict[int, int], position: dict[int, int]) -> tuple[list, Affine]:
-    """``([(column, Affine coefficient)], Affine constant)`` of a linear expression."""
-    repn = generate_standard_repn(expr, compute_values=False, quadratic=False)
-    if repn.nonlinear_expr is not None or repn.quadratic_vars:
-        raise NotAffineError(f"not linear in the variables: {expr}")
-    terms = [
-        (columns[id(v)], affine_in_params(c, position))
-        for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True)
-    ]
-    return terms, affine_in_params(repn.constant, position)
-
-
 def _form(expr: Any, columns: dict[int, int], position: dict[int, int]) -> LinearForm:
+    """``coef(params) @ x + constant(params)`` of a linear expression."""
     n_params = len(position)
-    terms, constant = _linear(expr, columns, position)
-    coef = _AffineBuilder(len(columns))
-    for j, term in terms:
-        coef.add(j, term)
-    const = _AffineBuilder(1)
-    const.set(0, constant)
+    coef, const = _Triplets([0.0] * len(columns)), _Triplets([0.0])
+    for (j, k), v in collect_terms(expr, columns, position).items():
+        if v == 0.0:
+            continue
+        side, i = (coef, j) if j >= 0 else (const, 0)
+        if k < 0:
+            side.base[i] += v
+        else:
+            side.rows.append(i)
+            side.cols.append(k)
+            side.vals.append(v)
     return LinearForm(coef.build(n_params), const.build(n_params))
 
 
@@ -297,7 +325,8 @@ def compile_lp(m: pyo.ConcreteModel, forms: tuple[str, ...] = ()) -> CompiledLP:
     Parameters
     ----------
     m
-        A linear model whose parameters enter affinely.
+        A linear model whose parameters enter affinely; its set ``m.T`` (if any)
+        gives the step of each column and row.
     forms
         Names of scalar Expressions of ``m`` to compile as :class:`LinearForm` (those
         the model does not have are left out).
@@ -313,55 +342,23 @@ def compile_lp(m: pyo.ConcreteModel, forms: tuple[str, ...] = ()) -> CompiledLP:
     )
     position = {id(p): k for k, p in enumerate(params)}
     n_params = len(params)
-    variables = list(m.component_data_objects(pyo.Var, active=True))
+    steps = m.component("T")
+    variables, col_step = _data_with_steps(m, pyo.Var, steps)
     columns = {id(v): j for j, v in enumerate(variables)}
-    lower, upper = _AffineBuilder(len(variables)), _AffineBuilder(len(variables))
-    integrality = np.zeros(len(variables), dtype=np.int8)
-    for j, v in enumerate(variables):
-        if v.fixed:
-            lower.set(j, (float(v.value), {}))
-            upper.set(j, (float(v.value), {}))
-        else:
-            lower.set(j, _bound(v.lower, position, -np.inf))
-            upper.set(j, _bound(v.upper, position, np.inf))
-        if v.is_integer():
-            integrality[j] = 1
-            lower.base[j] = max(lower.base[j], 0.0) if v.is_binary() else lower.base[j]
-            upper.base[j] = min(upper.base[j], 1.0) if v.is_binary() else upper.base[j]
-    constraints = list(m.component_data_objects(pyo.Constraint, active=True))
+    lower, upper, integrality = _columns(variables, position)
+    constraints, row_step = _data_with_steps(m, pyo.Constraint, steps)
     rows = {id(c): i for i, c in enumerate(constraints)}
-    row_lower, row_upper = _AffineBuilder(len(rows)), _AffineBuilder(len(rows))
-    a_rows: list[int] = []
-    a_cols: list[int] = []
-    a_vals: list[float] = []
-    coef_terms: list[Affine] = []
-    coef_rows: list[int] = []
-    coef_cols: list[int] = []
-    for i, c in enumerate(constraints):
-        terms, (k0, kp) = _linear(c.body, columns, position)
-        for j, (cv, cp) in terms:
-            a_rows.append(i)
-            a_cols.append(j)
-            a_vals.append(cv)
-            if cp:
-                coef_terms.append((cv, cp))
-                coef_rows.append(i)
-                coef_cols.append(j)
-        minus_const = (-k0, {k: -v for k, v in kp.items()})
-        for side, bound, inf in ((row_lower, c.lower, -np.inf), (row_upper, c.upper, np.inf)):
-            side.set(i, _bound(bound, position, inf))
-            if bound is not None:
-                side.add(i, minus_const)
+    r = _rows(constraints, columns, position)
     objectives = list(m.component_data_objects(pyo.Objective, active=True))
     if len(objectives) != 1 or objectives[0].sense != pyo.minimize:
         raise NotAffineError("the model needs exactly one active objective, minimised")
     objective = _form(objectives[0].expr, columns, position)
-    param_coef = _AffineBuilder(len(coef_terms))
-    for k, term in enumerate(coef_terms):
-        param_coef.set(k, term)
     # entries with a parameter-dependent coefficient hold their base value in the matrix
     # until the solver writes the value at the current parameters
-    matrix = sp.csc_matrix((a_vals, (a_rows, a_cols)), shape=(len(rows), len(columns)), dtype=float)
+    matrix = sp.csc_matrix(
+        (r.a_vals, (r.a_rows, r.a_cols)), shape=(len(rows), len(columns)), dtype=float
+    )
+    entries = np.asarray(r.coef_entry, dtype=np.int64)
     return CompiledLP(
         params=params,
         columns=columns,
@@ -370,18 +367,18 @@ def compile_lp(m: pyo.ConcreteModel, forms: tuple[str, ...] = ()) -> CompiledLP:
         integrality=integrality,
         col_lower=lower.build(n_params),
         col_upper=upper.build(n_params),
-        row_lower=row_lower.build(n_params),
-        row_upper=row_upper.build(n_params),
+        row_lower=r.lower.build(n_params),
+        row_upper=r.upper.build(n_params),
         cost=objective.coef,
         offset=objective.constant,
-        coef_rows=np.asarray(coef_rows, dtype=np.int64),
-        coef_cols=np.asarray(coef_cols, dtype=np.int64),
-        coef=param_coef.build(n_params),
+        coef_rows=np.asarray(r.a_rows, dtype=np.int64)[entries],
+        coef_cols=np.asarray(r.a_cols, dtype=np.int64)[entries],
+        coef=r.coef.build(n_params),
         forms={
             name: _form(m.component(name), columns, position)
             for name in forms
             if m.component(name) is not None
         },
-        col_step=_steps(variables, m.T),
-        row_step=_steps(constraints, m.T),
+        col_step=np.asarray(col_step, dtype=np.int64),
+        row_step=np.asarray(row_step, dtype=np.int64),
     )

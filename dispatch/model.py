@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from dispatch.gc_pause import gc_paused
 from dispatch.inputs import DispatchInputError, DispatchInputs
 from dispatch.network import add_network, update_network
 
@@ -34,7 +35,14 @@ def build_model(x: DispatchInputs, network_model: str | None = None) -> pyo.Conc
 
     with the carbon price :math:`\pi^{CO_2}` [EUR/tCO2]. The emission cap is
     :math:`\sum_k \mathrm{emissions}^k \le E^{cap}` [tCO2].
+
+    The garbage collector is paused during the build (:func:`dispatch.gc_pause.gc_paused`).
     """
+    with gc_paused():
+        return _build(x, network_model)
+
+
+def _build(x: DispatchInputs, network_model: str | None) -> pyo.ConcreteModel:
     o = x.options
     m = pyo.ConcreteModel(name="dispatch")
     m.T = pyo.RangeSet(0, len(x.time) - 1)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components.block_data import store_matrix, store_param
+from dispatch.components.block_data import array_param, store_matrix
 from dispatch.family import _TABLE_CACHE
 from dispatch.inputs import DispatchInputError, DispatchInputs, NetworkInputs
 from dispatch.topology import node_rows, radial_tree
@@ -68,13 +68,6 @@ def _node_of(net: NetworkInputs) -> dict[str, str]:
     )
 
 
-def node_losses(x: DispatchInputs, network_model: str, nodes: Sequence[str]) -> dict:
-    """``{(node, t): loss [MW]}`` drawn at each node of the copperplate or dc model
-    (see :func:`node_loss_matrix`)."""
-    total = node_loss_matrix(x, network_model, nodes)
-    return {(nd, t): float(total[i, t]) for i, nd in enumerate(nodes) for t in range(len(x.time))}
-
-
 def node_loss_matrix(x: DispatchInputs, network_model: str, nodes: Sequence[str]) -> np.ndarray:
     """Loss [MW] drawn at each node (rows, in the order of ``nodes``) and step of the
     copperplate or dc model: all branch losses at the single node (copperplate), or
@@ -95,16 +88,16 @@ def node_loss_matrix(x: DispatchInputs, network_model: str, nodes: Sequence[str]
     return np.array([total[nd] for nd in nodes])
 
 
-def edge_losses(x: DispatchInputs, tree: pd.DataFrame) -> dict:
-    """``{(edge, t): loss [MW]}`` of the lindistflow tree edges: the summed loss
-    estimates of the branches merged into each edge."""
+def edge_loss_matrix(x: DispatchInputs, tree: pd.DataFrame) -> np.ndarray:
+    """Loss [MW] of the lindistflow tree edges (rows, in the order of ``tree``) and
+    steps: the summed loss estimates of the branches merged into each edge."""
     assert x.network is not None
     losses = _branch_losses(x, list(x.network.branches.index))
     n = len(x.time)
-    out = {}
-    for e, members in tree["members"].items():
-        total = sum((losses[str(b)] for b in members), np.zeros(n))
-        out.update({(e, t): float(total[t]) for t in range(n)})
+    out = np.zeros((len(tree), n))
+    for i, members in enumerate(tree["members"]):
+        for b in members:
+            out[i] += losses[str(b)]
     return out
 
 
@@ -121,8 +114,8 @@ def add_copperplate(
     """
     m.NODE = pyo.Set(initialize=[SYSTEM], ordered=True)
     terms = _injection_terms(blocks, {b: SYSTEM for blk in blocks for b in blk.BUS})
-    init = node_losses(x, "copperplate", [SYSTEM]) if x is not None else 0.0
-    m.loss_mw = pyo.Param(m.NODE, m.T, mutable=True, initialize=init, within=pyo.Reals)
+    init = node_loss_matrix(x, "copperplate", [SYSTEM]) if x is not None else 0.0
+    array_param(m, "loss_mw", (m.NODE, m.T), np.broadcast_to(init, (1, len(m.T))))
     m.bus_balance = pyo.Constraint(
         m.NODE,
         m.T,
@@ -177,8 +170,8 @@ def add_dc(
     )
     out_of = {n: [ln for ln in br.index if f_bus[ln] == n] for n in m.NODE}
     into = {n: [ln for ln in br.index if t_bus[ln] == n] for n in m.NODE}
-    init = node_losses(x, "dc", list(m.NODE)) if x is not None else 0.0
-    m.loss_mw = pyo.Param(m.NODE, m.T, mutable=True, initialize=init, within=pyo.Reals)
+    init = node_loss_matrix(x, "dc", list(m.NODE)) if x is not None else 0.0
+    array_param(m, "loss_mw", (m.NODE, m.T), np.broadcast_to(init, (len(m.NODE), len(m.T))))
     m.bus_balance = pyo.Constraint(
         m.NODE,
         m.T,
@@ -241,17 +234,8 @@ def add_lindistflow(m: pyo.ConcreteModel, blocks: Sequence[pyo.Block], x: Dispat
     m.p_flow_mw = pyo.Var(m.EDGE, m.T, bounds=lambda mm, e, t: (-rate[e], rate[e]))
     m.q_flow_mvar = pyo.Var(m.EDGE, m.T, bounds=lambda mm, e, t: (-rate[e], rate[e]))
     m.q_ext_mvar = pyo.Var(m.T, bounds=(None, None))
-    m.loss_mw = pyo.Param(
-        m.EDGE, m.T, mutable=True, initialize=edge_losses(x, tree), within=pyo.Reals
-    )
-    q_load = reactive_demand(x, node_of, list(m.NODE))
-    m.q_load_mvar = pyo.Param(
-        m.NODE,
-        m.T,
-        mutable=True,
-        within=pyo.Reals,
-        initialize={(n, t): q_load[i, t] for i, n in enumerate(m.NODE) for t in m.T},
-    )
+    array_param(m, "loss_mw", (m.EDGE, m.T), edge_loss_matrix(x, tree))
+    array_param(m, "q_load_mvar", (m.NODE, m.T), reactive_demand(x, node_of, list(m.NODE)))
     charging = {n: 0.0 for n in m.NODE}
     for e in tree.index:
         half = 0.5 * float(tree.at[e, "b_pu"]) * base
@@ -341,6 +325,6 @@ def update_network(m: pyo.ConcreteModel, x: DispatchInputs) -> None:
     assert net is not None
     store_matrix(m.q_load_mvar, reactive_demand(x, _node_of(net), list(m.NODE)))
     if x.branch_loss_mw is None:
-        store_param(m.loss_mw, 0.0)
+        store_matrix(m.loss_mw, np.zeros((len(m.EDGE), len(m.T))))
     else:
-        store_param(m.loss_mw, edge_losses(x, radial_tree(net.branches, net.slack_bus)))
+        store_matrix(m.loss_mw, edge_loss_matrix(x, radial_tree(net.branches, net.slack_bus)))

@@ -27,6 +27,7 @@ from forecasting.history import (
     time_step,
 )
 from forecasting.regression import RegressionForecaster
+from forecasting.time_index import time_positions
 
 FORECAST_METHODS: tuple[str, ...] = (
     "perfect",
@@ -81,7 +82,7 @@ class PerfectForecaster:
         ForecastError if not fitted or a time is missing."""
         if self._actual is None or self._values is None:
             raise ForecastError(f"PerfectForecaster.{method} called before fit")
-        at = self._actual.index.get_indexer(valid_times)
+        at = time_positions(self._actual.index, valid_times)
         if (at < 0).any():
             missing = valid_times[at < 0]
             raise ForecastError(

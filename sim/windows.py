@@ -22,6 +22,7 @@ from dispatch.components.renewables import RENEWABLES
 from dispatch.components.storage import STORAGE
 from dispatch.family import AssetData
 from dispatch.inputs import DispatchInputs, DispatchOptions, NetworkInputs
+from forecasting.time_index import time_positions
 from sim.families import SimFamily
 from sim.forecasts import Forecasts
 
@@ -34,7 +35,7 @@ def positions(index: pd.DatetimeIndex, steps: pd.DatetimeIndex) -> np.ndarray:
     KeyError
         If a step is not in ``index``.
     """
-    at = index.get_indexer(steps)
+    at = time_positions(index, steps)
     if (at < 0).any():
         raise KeyError(f"steps from {steps[0]} are not all in the run's time index")
     return at

@@ -1,7 +1,9 @@
 """Window data into a family's Pyomo block and results out of it: the helpers every
 asset family's ``build``, ``update`` and ``extract`` use (see ``docs/extending.md``).
 
-``matrix_data`` initialises a Param over ``(UNIT, T)`` from a steps x units array;
+``array_param`` adds a mutable Param set from an array in its index order (the
+fast way to build a series Param); ``matrix_data`` gives ``{(unit, t): value}`` of
+a steps x units array for Pyomo's own ``initialize``;
 ``store_matrix`` and ``store_param`` write a new window's values into a built block
 (and into the parameter vector of a loaded array solver, :class:`ParamMirror`);
 ``var_values`` reads a variable over ``(UNIT, T)`` from a solution as an array;
@@ -28,6 +30,28 @@ def matrix_data(units: list[str], values: np.ndarray) -> dict[tuple[str, int], f
     return {
         (u, t): float(values[t, j]) for j, u in enumerate(units) for t in range(values.shape[0])
     }
+
+
+def array_param(
+    block: pyo.Block, name: str, sets: tuple[Any, ...], values: np.ndarray | list[float]
+) -> pyo.Param:
+    """Add the mutable real Param ``block.<name>`` over ``sets`` holding ``values``
+    in its index order (over ``(UNIT, T)`` an array units x steps, unit by unit;
+    over one set a vector), as :func:`store_matrix` writes them.
+
+    Pyomo initialises all entries to one number at once and the values are then
+    written directly, instead of one validated ``param[index] = value`` per entry,
+    which is most of the time of building a window's Params.
+
+    Raises
+    ------
+    DispatchInputError
+        If a value is not finite or the number of values differs from the entries'.
+    """
+    param = pyo.Param(*sets, mutable=True, within=pyo.Reals, initialize=0.0)
+    block.add_component(name, param)
+    store_matrix(param, np.asarray(values, dtype=float))
+    return param
 
 
 def var_values(sol: Any, var: Any, units: list[Any], n: int) -> np.ndarray:

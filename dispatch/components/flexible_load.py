@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components.block_data import matrix_data, store_matrix, units_by_bus, var_values
+from dispatch.components.block_data import array_param, store_matrix, units_by_bus, var_values
 from dispatch.family import AssetData, AssetFamily, Labelled
 
 if TYPE_CHECKING:
@@ -87,18 +87,9 @@ class FlexibleLoad(AssetFamily):
         col = {c: d.units[c].astype(float).to_dict() for c in FLEXIBLE_LOAD_COLUMNS[1:]}
         b.UNIT = pyo.Set(initialize=units, ordered=True)
         b.BUS = pyo.Set(initialize=sorted(by_bus), ordered=True)
-        b.p_base_mw = pyo.Param(
-            b.UNIT, m.T, mutable=True, within=pyo.Reals,
-            initialize=matrix_data(units, d.series["p_base_mw"]),
-        )  # fmt: skip
-        b.e_initial_mwh = pyo.Param(
-            b.UNIT, mutable=True, within=pyo.Reals,
-            initialize=dict(zip(units, map(float, d.state["e_mwh"]), strict=True)),
-        )  # fmt: skip
-        b.e_cap_mwh = pyo.Param(
-            b.UNIT, m.T, mutable=True, within=pyo.Reals,
-            initialize=matrix_data(units, self._cap(d, x).T),
-        )  # fmt: skip
+        array_param(b, "p_base_mw", (b.UNIT, m.T), d.series["p_base_mw"].T)
+        array_param(b, "e_initial_mwh", (b.UNIT,), d.state["e_mwh"])
+        array_param(b, "e_cap_mwh", (b.UNIT, m.T), self._cap(d, x))
         b.p_mw = pyo.Var(b.UNIT, m.T, bounds=lambda blk, u, t: (0.0, col["p_max_mw"][u]))
         b.e_mwh = pyo.Var(b.UNIT, m.T, bounds=lambda blk, u, t: (0.0, blk.e_cap_mwh[u, t]))
         dt = x.dt_h

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components.block_data import store_matrix
+from dispatch.components.block_data import array_param, store_matrix
 from dispatch.family import AssetData, AssetFamily, Labelled
 
 if TYPE_CHECKING:
@@ -23,11 +23,6 @@ IMBALANCE_PRICE = "imbalance_price_eur_per_mwh"
 SCHEDULE = "schedule_mw"
 #: columns of the grid connection's table (one unit): its bus and limits [MW]
 GRID_COLUMNS = ("bus", "import_max_mw", "export_max_mw")
-
-
-def series_data(values: np.ndarray) -> dict[int, float]:
-    """``{t: value}`` of a (steps, 1) series."""
-    return {t: float(v) for t, v in enumerate(np.asarray(values, dtype=float)[:, 0])}
 
 
 def build_grid_connection(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
@@ -64,8 +59,7 @@ def build_grid_connection(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     g = d.series
     b.BUS = pyo.Set(initialize=list(d.bus), ordered=True)
     for column in GRID_SERIES:
-        param = pyo.Param(m.T, mutable=True, within=pyo.Reals, initialize=series_data(g[column]))
-        b.add_component(column, param)
+        array_param(b, column, (m.T,), g[column][:, 0])
     import_max = float(d.units["import_max_mw"].iloc[0])
     export_max = float(d.units["export_max_mw"].iloc[0])
     imax = None if import_max == float("inf") else import_max
@@ -94,15 +88,8 @@ def build_grid_connection(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
 
 def _add_schedule(b: pyo.Block, m: pyo.ConcreteModel, d: AssetData) -> None:
     """Schedule of net import, deviations from it and their price."""
-    b.schedule_mw = pyo.Param(
-        m.T, mutable=True, within=pyo.Reals, initialize=series_data(d.series[SCHEDULE])
-    )
-    b.imbalance_price_eur_per_mwh = pyo.Param(
-        m.T,
-        mutable=True,
-        within=pyo.Reals,
-        initialize=series_data(d.series[IMBALANCE_PRICE]),
-    )
+    array_param(b, "schedule_mw", (m.T,), d.series[SCHEDULE][:, 0])
+    array_param(b, "imbalance_price_eur_per_mwh", (m.T,), d.series[IMBALANCE_PRICE][:, 0])
     b.p_dev_up_mw = pyo.Var(m.T, bounds=(0.0, None))
     b.p_dev_down_mw = pyo.Var(m.T, bounds=(0.0, None))
     b.schedule_deviation = pyo.Constraint(

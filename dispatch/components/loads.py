@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components.block_data import matrix_data, store_matrix
+from dispatch.components.block_data import array_param, store_matrix
 from dispatch.family import _TABLE_CACHE, AssetData, AssetFamily, Labelled
 
 if TYPE_CHECKING:
@@ -74,13 +74,7 @@ class Loads(AssetFamily):
         m.add_component(self.name, b)
         buses = x.buses
         b.BUS = pyo.Set(initialize=buses, ordered=True)
-        b.demand_mw = pyo.Param(
-            b.BUS,
-            m.T,
-            mutable=True,
-            within=pyo.Reals,
-            initialize=matrix_data(buses, self.demand_mw(x, buses)),
-        )
+        array_param(b, "demand_mw", (b.BUS, m.T), self.demand_mw(x, buses).T)
         b.p_shed_mw = pyo.Var(b.BUS, m.T, bounds=lambda blk, bus, t: (0.0, blk.demand_mw[bus, t]))
         b.p_overgen_mw = pyo.Var(b.BUS, m.T, bounds=(0.0, None))
         b.injection_mw = pyo.Expression(

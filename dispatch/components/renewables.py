@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyomo.environ as pyo
 
-from dispatch.components.block_data import matrix_data, store_matrix, units_by_bus, var_values
+from dispatch.components.block_data import array_param, store_matrix, units_by_bus, var_values
 from dispatch.family import AssetFamily, Labelled
 
 if TYPE_CHECKING:
@@ -45,13 +45,7 @@ class Renewables(AssetFamily):
         units = d.names
         b.UNIT = pyo.Set(initialize=units, ordered=True)
         b.BUS = pyo.Set(initialize=sorted(by_bus), ordered=True)
-        b.p_available_mw = pyo.Param(
-            b.UNIT,
-            m.T,
-            mutable=True,
-            initialize=matrix_data(units, d.series["p_available_mw"]),
-            within=pyo.Reals,
-        )
+        array_param(b, "p_available_mw", (b.UNIT, m.T), d.series["p_available_mw"].T)
         b.p_mw = pyo.Var(b.UNIT, m.T, bounds=lambda blk, g, t: (0.0, blk.p_available_mw[g, t]))
         b.injection_mw = pyo.Expression(
             b.BUS, m.T, rule=lambda blk, bus, t: sum(blk.p_mw[g, t] for g in by_bus[bus])

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components.block_data import store_matrix, units_by_bus, var_values
+from dispatch.components.block_data import array_param, store_matrix, units_by_bus, var_values
 from dispatch.family import _TABLE_CACHE, AssetData, AssetFamily, Labelled
 
 if TYPE_CHECKING:
@@ -79,23 +79,8 @@ def build_storage(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     b.UNIT = pyo.Set(initialize=list(st.index), ordered=True)
     b.BUS = pyo.Set(initialize=sorted(by_bus), ordered=True)
     col = {c: st[c].astype(float).to_dict() for c in st.columns if c != "bus"}
-    b.e_initial_mwh = pyo.Param(
-        b.UNIT,
-        mutable=True,
-        within=pyo.Reals,
-        initialize=dict(zip(d.names, map(float, d.state["e_mwh"]), strict=True)),
-    )
-    b.e_floor_mwh = pyo.Param(
-        b.UNIT,
-        m.T,
-        mutable=True,
-        within=pyo.Reals,
-        initialize={
-            (u, t): float(v)
-            for j, u in enumerate(d.names)
-            for t, v in enumerate(energy_floor_mwh(d, len(x.time), x.steps_active)[j])
-        },
-    )
+    array_param(b, "e_initial_mwh", (b.UNIT,), d.state["e_mwh"])
+    array_param(b, "e_floor_mwh", (b.UNIT, m.T), energy_floor_mwh(d, len(x.time), x.steps_active))
     p_max = col["p_max_mw"]
     b.p_charge_mw = pyo.Var(b.UNIT, m.T, bounds=lambda blk, s, t: (0.0, p_max[s]))
     b.p_discharge_mw = pyo.Var(b.UNIT, m.T, bounds=lambda blk, s, t: (0.0, p_max[s]))
