@@ -302,11 +302,14 @@ def _rows(constraints: list[Any], columns: dict[int, int], position: dict[int, i
     return out
 
 
-def _form(expr: Any, columns: dict[int, int], position: dict[int, int]) -> LinearForm:
-    """``coef(params) @ x + constant(params)`` of a linear expression."""
+def _form(
+    expr: Any, columns: dict[int, int], position: dict[int, int], named: dict[int, Any]
+) -> LinearForm:
+    """``coef(params) @ x + constant(params)`` of a linear expression (``named``:
+    the terms of named Expressions met before, see :func:`collect_terms`)."""
     n_params = len(position)
     coef, const = _Triplets([0.0] * len(columns)), _Triplets([0.0])
-    for (j, k), v in collect_terms(expr, columns, position).items():
+    for (j, k), v in collect_terms(expr, columns, position, named=named).items():
         if v == 0.0:
             continue
         side, i = (coef, j) if j >= 0 else (const, 0)
@@ -352,7 +355,14 @@ def compile_lp(m: pyo.ConcreteModel, forms: tuple[str, ...] = ()) -> CompiledLP:
     objectives = list(m.component_data_objects(pyo.Objective, active=True))
     if len(objectives) != 1 or objectives[0].sense != pyo.minimize:
         raise NotAffineError("the model needs exactly one active objective, minimised")
-    objective = _form(objectives[0].expr, columns, position)
+    # the objective sums the forms (cost, emissions): their terms are collected once
+    named: dict[int, Any] = {}
+    compiled_forms = {
+        name: _form(m.component(name), columns, position, named)
+        for name in forms
+        if m.component(name) is not None
+    }
+    objective = _form(objectives[0].expr, columns, position, named)
     # entries with a parameter-dependent coefficient hold their base value in the matrix
     # until the solver writes the value at the current parameters
     matrix = sp.csc_matrix(
@@ -374,11 +384,7 @@ def compile_lp(m: pyo.ConcreteModel, forms: tuple[str, ...] = ()) -> CompiledLP:
         coef_rows=np.asarray(r.a_rows, dtype=np.int64)[entries],
         coef_cols=np.asarray(r.a_cols, dtype=np.int64)[entries],
         coef=r.coef.build(n_params),
-        forms={
-            name: _form(m.component(name), columns, position)
-            for name in forms
-            if m.component(name) is not None
-        },
+        forms=compiled_forms,
         col_step=np.asarray(col_step, dtype=np.int64),
         row_step=np.asarray(row_step, dtype=np.int64),
     )

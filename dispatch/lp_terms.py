@@ -17,8 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 import pyomo.environ as pyo
+from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import (
     DivisionExpression,
+    MonomialTermExpression,
     NegationExpression,
     ProductExpression,
     SumExpression,
@@ -82,6 +84,7 @@ def collect_terms(
     position: dict[int, int],
     out: Terms | None = None,
     scale: float = 1.0,
+    named: dict[int, Terms] | None = None,
 ) -> Terms:
     """Add ``scale * expr`` to ``out`` as ``{(column, parameter): coefficient}``.
 
@@ -100,6 +103,9 @@ def collect_terms(
         Terms to add to (a new dict by default); returned.
     scale
         Factor of every term added.
+    named
+        Terms of named Expressions by ``id``, reused where an Expression is met
+        again and filled as Expressions are met (None: walk every one met).
 
     Raises
     ------
@@ -119,7 +125,17 @@ def collect_terms(
                 key = (col, par)
                 terms[key] = terms.get(key, 0.0) + s * e
         elif kind == _SUM:
-            stack.extend([(a, s, col, par) for a in e.args])
+            for a in e.args:
+                # the common case inline: number * free variable outside a product
+                if type(a) is MonomialTermExpression and col < 0:
+                    c, v = a._args_
+                    if (type(c) is float or type(c) is int) and type(v) is VarData and not v.fixed:
+                        j = columns.get(id(v))
+                        if j is not None:
+                            key = (j, par)
+                            terms[key] = terms.get(key, 0.0) + s * c
+                            continue
+                stack.append((a, s, col, par))
         elif kind == _VAR:
             if e.fixed:
                 key = (col, par)
@@ -157,7 +173,15 @@ def collect_terms(
         elif kind == _NEG:
             stack.append((e.args[0], -s, col, par))
         elif kind == _NAMED:
-            stack.append((e.expr, s, col, par))
+            if named is None:
+                stack.append((e.expr, s, col, par))
+                continue
+            sub = named.get(id(e))
+            if sub is None:
+                sub = named[id(e)] = collect_terms(e.expr, columns, position, named=named)
+            for (j, k), v in sub.items():
+                key = (_merge(col, j, "variables", expr), _merge(par, k, "parameters", expr))
+                terms[key] = terms.get(key, 0.0) + s * v
         elif kind == _DIV:
             num, den = e.args
             d = collect_terms(den, columns, position)
