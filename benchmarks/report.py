@@ -56,10 +56,11 @@ def write_report(path: Path, meta: dict[str, Any], s: Summary) -> None:
         f"Written by `make bench` (`python -m benchmarks.run_all`) on {m['date_utc']}, commit "
         f"`{m['commit']}`; the whole run took {meta['elapsed_s'] / 60:.1f} min. Each number "
         f"is the median of the runs given in the table's *runs* column: short benchmarks "
-        f"(the AC power flow) {meta['repeats']} run(s) each, the year-long and other long "
-        f"studies {meta['long_repeats']} run(s) each (to keep `make bench` within about 40 minutes "
-        "on 2 cores; raise them with `BENCH_ARGS='--long-repeats 3'`), profiles once. Every "
-        "run is a fresh process. Times are wall-clock seconds.",
+        f"(the AC power flow and the intraday studies) {meta['repeats']} run(s) each, "
+        f"the year-long and other long studies {meta['long_repeats']} run(s) each (to keep "
+        "`make bench` within about 40 minutes on 2 cores; raise them with "
+        "`BENCH_ARGS='--long-repeats 3'`), profiles once. Every run is a fresh process. "
+        "Times are wall-clock seconds.",
         "",
         f"Machine: {m['cpu']}, {m['cores']} logical cores, {m['ram']} RAM, {m['os']}; shared "
         f"with other jobs: 1-minute load average {num(min(loads, default=float('nan')), 2)}"

@@ -42,7 +42,8 @@ class Bench:
     """One benchmark: a module run as a subprocess with its arguments.
 
     ``kind`` is ``long`` (repeated ``--long-repeats`` times), ``short``
-    (``--repeats`` times) or ``once`` (profiles, run once).
+    (``--repeats`` times: the AC power flow and the intraday studies, whose per-window
+    ratios a single run on a shared machine leaves noisy) or ``once`` (profiles).
     """
 
     name: str
@@ -113,19 +114,19 @@ def plan(floor_windows: int, pp_hours: int, quick: bool) -> list[Bench]:
             "intraday_month_rural_dc",
             d,
             ("--grid", "rural", "--network", "dc", "--rolling", "intraday", *fw) + _period(month),
-            "long",
+            "short",
         ),
         Bench(
             "intraday_week_urban_dc",
             d,
             ("--grid", "urban", "--network", "dc", "--rolling", "intraday", *fw) + _period(week),
-            "long",
+            "short",
         ),
         Bench(
             "intraday_week_rural_dc",
             d,
             ("--grid", "rural", "--network", "dc", "--rolling", "intraday", *fw) + _period(week),
-            "long",
+            "short",
             full_only=True,
         ),
     ]

@@ -372,12 +372,12 @@ class ArrayDispatchSolver:
         key = (id(component), tuple(units), n)
         found = self._index_cache.get(key)
         if found is None:
-            lookup = self.lp.column_index if column else self.lp.row_index
+            at = (self.lp.column_of if column else self.lp.row_of)[id(component)]
             if units:
-                items = (component[u, t] for t in range(n) for u in units)
-                found = lookup(items).reshape(n, len(units))
+                items = (at[u, t] for t in range(n) for u in units)
+                found = np.fromiter(items, dtype=np.int64).reshape(n, len(units))
             else:
-                found = lookup(component[t] for t in range(n))
+                found = np.fromiter((at[t] for t in range(n)), dtype=np.int64)
             self._index_cache[key] = found
         return found
 

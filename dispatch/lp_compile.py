@@ -139,6 +139,8 @@ class CompiledLP:
     col_step, row_step
         Position in ``m.T`` of the step each column and row belongs to (from its
         component's index), -1 for those without a step.
+    column_of, row_of
+        Per Var and Constraint component (by ``id``): ``{index: column or row}``.
     """
 
     params: tuple[Any, ...]
@@ -158,6 +160,8 @@ class CompiledLP:
     forms: dict[str, LinearForm]
     col_step: np.ndarray
     row_step: np.ndarray
+    column_of: dict[int, dict[Any, int]]
+    row_of: dict[int, dict[Any, int]]
 
     @property
     def n_cols(self) -> int:
@@ -187,13 +191,17 @@ class CompiledLP:
         return np.fromiter((rows[id(c)] for c in constraints), dtype=np.int64)
 
 
-def _data_with_steps(m: pyo.ConcreteModel, ctype: Any, steps: Any) -> tuple[list[Any], list[int]]:
+def _data_with_steps(
+    m: pyo.ConcreteModel, ctype: Any, steps: Any
+) -> tuple[list[Any], list[int], dict[int, dict[Any, int]]]:
     """The active component data of type ``ctype`` in model order (that of
-    ``component_data_objects``), and the position in the set ``steps`` of each one's
-    step (-1 if its component is not indexed by ``steps`` or ``steps`` is None)."""
+    ``component_data_objects``), the position in the set ``steps`` of each one's
+    step (-1 if its component is not indexed by ``steps`` or ``steps`` is None), and
+    per component (by ``id``) the position of each index's data."""
     at = {t: k for k, t in enumerate(steps)} if steps is not None else {}
     objects: list[Any] = []
     out: list[int] = []
+    where: dict[int, dict[Any, int]] = {}
     for comp in m.component_objects(ctype, active=True, descend_into=True):
         pos = None
         if steps is not None and comp.is_indexed():
@@ -206,6 +214,8 @@ def _data_with_steps(m: pyo.ConcreteModel, ctype: Any, steps: Any) -> tuple[list
         items = list(comp.items())
         if ctype is pyo.Constraint:
             items = [(i, c) for i, c in items if c.active]
+        first = len(objects)
+        where[id(comp)] = {i: first + k for k, (i, _) in enumerate(items)}
         objects.extend(obj for _, obj in items)
         if pos is None:
             out.extend([-1] * len(items))
@@ -213,7 +223,7 @@ def _data_with_steps(m: pyo.ConcreteModel, ctype: Any, steps: Any) -> tuple[list
             out.extend(at[i] for i, _ in items)
         else:
             out.extend(at[i[pos]] for i, _ in items)
-    return objects, out
+    return objects, out, where
 
 
 def _columns(
@@ -346,10 +356,10 @@ def compile_lp(m: pyo.ConcreteModel, forms: tuple[str, ...] = ()) -> CompiledLP:
     position = {id(p): k for k, p in enumerate(params)}
     n_params = len(params)
     steps = m.component("T")
-    variables, col_step = _data_with_steps(m, pyo.Var, steps)
+    variables, col_step, col_of = _data_with_steps(m, pyo.Var, steps)
     columns = {id(v): j for j, v in enumerate(variables)}
     lower, upper, integrality = _columns(variables, position)
-    constraints, row_step = _data_with_steps(m, pyo.Constraint, steps)
+    constraints, row_step, row_of = _data_with_steps(m, pyo.Constraint, steps)
     rows = {id(c): i for i, c in enumerate(constraints)}
     r = _rows(constraints, columns, position)
     objectives = list(m.component_data_objects(pyo.Objective, active=True))
@@ -386,5 +396,7 @@ def compile_lp(m: pyo.ConcreteModel, forms: tuple[str, ...] = ()) -> CompiledLP:
         coef=r.coef.build(n_params),
         forms=compiled_forms,
         col_step=np.asarray(col_step, dtype=np.int64),
+        column_of=col_of,
+        row_of=row_of,
         row_step=np.asarray(row_step, dtype=np.int64),
     )
