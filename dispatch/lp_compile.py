@@ -25,97 +25,11 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp
-from pyomo.core.base.param import ParamData
 
 from dispatch.lp_terms import NotAffineError, collect_terms
+from dispatch.lp_vectors import AffineVector, LinearForm, Triplets, affine_in_params
 
 __all__ = ["NotAffineError", "CompiledLP", "affine_in_params", "compile_lp"]
-
-#: a term of an affine expression: constant and ``{parameter position: coefficient}``
-Affine = tuple[float, dict[int, float]]
-
-
-def affine_in_params(expr: Any, position: dict[int, int]) -> Affine:
-    """Write ``expr`` as ``constant + sum(coef * param)`` over mutable parameters.
-
-    Parameters
-    ----------
-    expr
-        A number, a mutable or immutable Param, or a Pyomo expression of them
-        (sums, negations, products and divisions by a parameter-free factor);
-        variables fixed when the model was built count as constants.
-    position
-        ``{id(ParamData): position in the parameter vector}`` of the mutable ones.
-
-    Raises
-    ------
-    NotAffineError
-        If ``expr`` holds a free variable, a product of parameters or another operation.
-    """
-    t = type(expr)
-    if t is float or t is int:
-        return float(expr), {}
-    if t is ParamData:  # a bound that is one parameter
-        k = position.get(id(expr))
-        if k is not None:
-            return 0.0, {k: 1.0}
-    terms = collect_terms(expr, {}, position)
-    return terms.pop((-1, -1), 0.0), {k: v for (_, k), v in terms.items() if v != 0.0}
-
-
-@dataclass(frozen=True)
-class AffineVector:
-    """``base + jac @ params``: a vector as an affine function of the parameters."""
-
-    base: np.ndarray
-    jac: sp.csr_matrix
-
-    def at(self, params: np.ndarray) -> np.ndarray:
-        """The vector at parameter values ``params``."""
-        if self.jac.nnz == 0:
-            return self.base.copy()
-        return self.base + self.jac @ params
-
-
-class _Triplets:
-    """The entries of an :class:`AffineVector` as they are found: base values and
-    Jacobian triplets ``(position, parameter, coefficient)``."""
-
-    __slots__ = ("base", "rows", "cols", "vals")
-
-    def __init__(self, base: list[float]) -> None:
-        self.base = base
-        self.rows: list[int] = []
-        self.cols: list[int] = []
-        self.vals: list[float] = []
-
-    def put(self, i: int, term: Affine, sign: float = 1.0) -> None:
-        """Add ``sign * term`` to entry ``i``."""
-        const, coefs = term
-        self.base[i] += sign * const
-        for k, v in coefs.items():
-            self.rows.append(i)
-            self.cols.append(k)
-            self.vals.append(sign * v)
-
-    def build(self, n_params: int) -> AffineVector:
-        base = np.asarray(self.base, dtype=float)
-        jac = sp.csr_matrix(
-            (self.vals, (self.rows, self.cols)), shape=(len(base), n_params), dtype=float
-        )
-        return AffineVector(base, jac)
-
-
-@dataclass(frozen=True)
-class LinearForm:
-    """A linear expression of the variables, ``coef(params) @ x + constant(params)``."""
-
-    coef: AffineVector
-    constant: AffineVector
-
-    def value(self, params: np.ndarray, x: np.ndarray) -> float:
-        """Value at parameter values ``params`` and column values ``x``."""
-        return float(self.coef.at(params) @ x + self.constant.at(params)[0])
 
 
 @dataclass(frozen=True)
@@ -228,10 +142,10 @@ def _data_with_steps(
 
 def _columns(
     variables: list[Any], position: dict[int, int]
-) -> tuple[_Triplets, _Triplets, np.ndarray]:
+) -> tuple[Triplets, Triplets, np.ndarray]:
     """Lower and upper bounds and integrality (1: integer) of the columns."""
     n = len(variables)
-    lower, upper = _Triplets([0.0] * n), _Triplets([0.0] * n)
+    lower, upper = Triplets([0.0] * n), Triplets([0.0] * n)
     integrality = np.zeros(n, dtype=np.int8)
     for j, v in enumerate(variables):
         if v.fixed:
@@ -252,21 +166,21 @@ def _columns(
 class _Rows:
     """The rows of the LP as they are compiled."""
 
-    lower: _Triplets
-    upper: _Triplets
+    lower: Triplets
+    upper: Triplets
     a_rows: list[int]
     a_cols: list[int]
     a_vals: list[float]
     #: matrix entries (positions in ``a_*``) with a parameter-dependent coefficient
     coef_entry: list[int]
-    coef: _Triplets
+    coef: Triplets
 
 
 def _rows(constraints: list[Any], columns: dict[int, int], position: dict[int, int]) -> _Rows:
     """Compile every constraint ``lower <= body <= upper`` into matrix entries
     and row bounds ``lower - constant(body) <= linear(body) <= upper - constant(body)``."""
     n = len(constraints)
-    out = _Rows(_Triplets([0.0] * n), _Triplets([0.0] * n), [], [], [], [], _Triplets([]))
+    out = _Rows(Triplets([0.0] * n), Triplets([0.0] * n), [], [], [], [], Triplets([]))
     a_rows, a_cols, a_vals = out.a_rows, out.a_cols, out.a_vals
     coef, coef_entry = out.coef, out.coef_entry
     for i, c in enumerate(constraints):
@@ -318,7 +232,7 @@ def _form(
     """``coef(params) @ x + constant(params)`` of a linear expression (``named``:
     the terms of named Expressions met before, see :func:`collect_terms`)."""
     n_params = len(position)
-    coef, const = _Triplets([0.0] * len(columns)), _Triplets([0.0])
+    coef, const = Triplets([0.0] * len(columns)), Triplets([0.0])
     for (j, k), v in collect_terms(expr, columns, position, named=named).items():
         if v == 0.0:
             continue
