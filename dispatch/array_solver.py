@@ -19,6 +19,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
+from dispatch.array_solution import ArraySolution, basis_sensitivities
 from dispatch.components.block_data import ParamMirror
 from dispatch.gc_pause import gc_paused
 from dispatch.lp_compile import CompiledLP, compile_lp
@@ -40,35 +41,6 @@ _KOK = highspy.HighsStatus.kOk
 class NotPaddableError(DispatchSolveError):
     """A padded window cannot be solved in the longer model: a constraint of a step
     inside the window refers to a step after it."""
-
-
-class ArraySolution:
-    """The solution of the last solve of an :class:`ArrayDispatchSolver`, as arrays.
-
-    Reads what :func:`dispatch.extract.extract` needs: variable values by index,
-    row duals and marginal emissions by constraint index, and the values of the
-    objective, cost and emissions. Index arrays are cached per component.
-    """
-
-    def __init__(self, solver: ArrayDispatchSolver) -> None:
-        self._s = solver
-
-    def var_matrix(self, var: Any, units: list[Any], n: int) -> np.ndarray:
-        """Values of ``var[unit, t]`` (``var[t]`` without ``units``), time x unit
-        [var units]."""
-        return self._s.col_value[self._s.index_of(var, units, n, column=True)]
-
-    def row_values(self, kind: str, con: Any, nodes: list[Any], n: int) -> np.ndarray | None:
-        """``dual`` or ``emission`` sensitivity of ``con[node, t]``, time x node; None
-        if the last solve has none."""
-        values = self._s.row_dual if kind == "dual" else self._s.row_emission
-        if values is None:
-            return None
-        return values[self._s.index_of(con, nodes, n, column=False)]
-
-    def value(self, name: str) -> float:
-        """``objective``, ``cost_eur`` or ``emissions_tco2`` at the solution."""
-        return self._s.expression_value(name)
 
 
 class ArrayDispatchSolver:
@@ -346,24 +318,13 @@ class ArrayDispatchSolver:
         return highs_s
 
     def _emission_sensitivities(self) -> bool:
-        """Row sensitivities of ``emissions_tco2`` at the optimal basis (see
-        :meth:`dispatch.solve.PersistentDispatchSolver.basis_sensitivities`)."""
-        h = self._h
+        """Row sensitivities of ``emissions_tco2`` at the optimal basis into
+        :attr:`row_emission` (:func:`dispatch.array_solution.basis_sensitivities`)."""
         if "emissions_tco2" not in self.lp.forms:
             return False
-        status, basic = h.getBasicVariables()  # type: ignore[attr-defined]
-        if status != _KOK or not h.getBasis().valid:
-            logger.warning("no marginal emissions: HiGHS holds no basis of the last solve")
-            return False
         g = self.lp.forms["emissions_tco2"].coef.at(self.params)
-        basic = np.asarray(basic)
-        g_basic = np.where(basic >= 0, g[np.clip(basic, 0, None)], 0.0)
-        status, y = h.getBasisTransposeSolve(g_basic)  # type: ignore[attr-defined]
-        if status != _KOK:
-            logger.warning("no marginal emissions: HiGHS could not solve with the basis")
-            return False
-        self.row_emission = np.asarray(y, dtype=float)
-        return True
+        self.row_emission = basis_sensitivities(self._h, g)
+        return self.row_emission is not None
 
     # -- reading ----------------------------------------------------------------
     def index_of(self, component: Any, units: list[Any], n: int, column: bool) -> np.ndarray:

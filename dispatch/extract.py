@@ -124,7 +124,7 @@ class ModelSolution:
     """The solution held in a solved Pyomo model: variable values, ``m.dual`` and
     ``m.emission_sensitivity`` (:class:`dispatch.solve.PersistentDispatchSolver`).
 
-    :class:`dispatch.array_solver.ArraySolution` offers the same methods for a
+    :class:`dispatch.array_solution.ArraySolution` offers the same methods for a
     solution kept as arrays.
     """
 
