@@ -364,7 +364,7 @@ def _plugin_sections(data: dict[str, Any], source: str) -> dict[str, Any]:
         raise CaseError(f"{source}: families: unknown key (use each family's own key)")
     found: dict[str, list[Any]] = {}
     for fam in registered_families():
-        if fam.case_key not in data:
+        if not fam.case_key or fam.case_key not in data:
             continue
         entries = data.pop(fam.case_key)
         try:

@@ -22,7 +22,7 @@ from dispatch.components.flexible_load import FLEXIBLE_LOAD, FLEXIBLE_LOAD_COLUM
 from dispatch.family import AssetData
 from grid.assets import AssetError, resolve_bus
 from sim.case import SeriesSpec
-from sim.families import Injection, SimFamily
+from sim.families import Injection, SimFamily, Stage, Window
 from sim.series import series_from_spec
 
 
@@ -91,16 +91,16 @@ class FlexibleLoadFamily(SimFamily):
                 raise ValueError(f"{i}.profile_mw: the baseline must lie within [0, p_max_mw]")
         return Prepared(units=units, base_mw=base, dt_h=dt_h)
 
-    def window(self, prepared: Prepared, steps: pd.DatetimeIndex, at: np.ndarray) -> AssetData:
+    def window(self, prepared: Prepared, w: Window) -> AssetData:
         return AssetData(
             FLEXIBLE_LOAD,
             prepared.units,
-            {"p_base_mw": prepared.base_mw[at]},
+            {"p_base_mw": prepared.base_mw[w.at]},
             {"e_mwh": np.zeros(len(prepared.units.index))},
         )
 
     def realise(
-        self, prepared: Prepared, dispatched: Mapping[str, pd.DataFrame]
+        self, prepared: Prepared, dispatched: Mapping[str, pd.DataFrame], stage: Stage
     ) -> dict[str, pd.DataFrame]:
         """Served power and deferred energy as dispatched, with the baseline and the
         cost of deferral per step [EUR] (``dt_h`` times the deferred energy times the

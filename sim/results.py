@@ -18,6 +18,7 @@ RESULT_NAMES: dict[str, tuple[str, str]] = {
     "demand_p_mw": ("loads", "demand_p_mw"),
     "forecast_demand_p_mw": ("loads", "forecast_p_mw"),
     "served_p_mw": ("loads", "served_p_mw"),
+    "served_q_mvar": ("loads", "served_q_mvar"),
     "shed_p_mw": ("loads", "shed_p_mw"),
     "dispatch_overgen_p_mw": ("loads", "overgen_p_mw"),
     "renewable_available_p_mw": ("renewables", "available_p_mw"),
@@ -53,6 +54,7 @@ class _FamilyViews:
     demand_p_mw = _family_view("demand_p_mw")
     forecast_demand_p_mw = _family_view("forecast_demand_p_mw")
     served_p_mw = _family_view("served_p_mw")
+    served_q_mvar = _family_view("served_q_mvar")
     shed_p_mw = _family_view("shed_p_mw")
     dispatch_overgen_p_mw = _family_view("dispatch_overgen_p_mw")
     renewable_available_p_mw = _family_view("renewable_available_p_mw")
@@ -87,8 +89,9 @@ class SimulationResults(_FamilyViews):
             ``demand_p_mw``, ``served_p_mw``, ``shed_p_mw`` (actual, served and shed
             demand per load [MW]), ``forecast_p_mw`` (the demand forecast each
             committed step was dispatched on [MW]; the actuals with perfect
-            forecasts), ``overgen_p_mw`` (over-generation slack of the dispatch
-            per bus [MW]).
+            forecasts), ``served_q_mvar`` (reactive demand served per load
+            [Mvar]), ``overgen_p_mw`` (over-generation slack of the dispatch per
+            bus [MW]).
         ``renewables``
             ``available_p_mw``, ``p_mw``, ``curtailment_p_mw`` (actual availability,
             realised generation and curtailment per unit [MW]) and
@@ -105,7 +108,8 @@ class SimulationResults(_FamilyViews):
             exchange scheduled by the dispatch [MW]: the day-ahead stage's when an
             intraday re-dispatch follows it).
 
-        Plug-in families (:mod:`sim.families`) add their own. The shipped ones are
+        Each family makes its frames (:mod:`sim.shipped` for these five); other
+        registered families (:mod:`sim.families`) add their own. The shipped ones are
         also read under their familiar names (:data:`RESULT_NAMES`):
         ``demand_p_mw``, ``storage_e_mwh``, ``grid_import_p_mw``, ...
     assets

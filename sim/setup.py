@@ -1,9 +1,10 @@
 """Everything fixed before the dispatch of a run: the grid with all its assets, the
-actual profiles and their forecast history, the grid signals and the asset tables."""
+actual profiles and their forecast history, the grid signals and every asset
+family's data for the run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -11,13 +12,7 @@ import pandas as pd
 from grid.assets import renewable_kind
 from grid.profiles import ProfileError, Profiles, profile_period, scale_profiles, simbench_profiles
 from grid.topology import NetworkData, network_data
-from sim.assembly import (
-    add_plugin_elements,
-    build_grid,
-    conventional_table,
-    grid_signals,
-    storage_table,
-)
+from sim.assembly import build_grid, grid_signals
 from sim.case import Case, CaseError
 from sim.families import registered_families
 from sim.forecasts import history_start
@@ -26,7 +21,9 @@ from sim.series import series_from_spec
 
 @dataclass(frozen=True)
 class Setup:
-    """Everything fixed before the dispatch: the grid, actuals and asset tables."""
+    """Everything fixed before the dispatch: the grid, actuals and signals, and the
+    data of every family taking part in the run by name (``families``, in registry
+    order; what :meth:`sim.families.SimFamily.prepare_run` returned)."""
 
     net: Any
     nd: NetworkData
@@ -36,10 +33,8 @@ class Setup:
     index: pd.DatetimeIndex
     signals: pd.DataFrame
     signals_history: pd.DataFrame | None
-    storage: pd.DataFrame
-    conventional: pd.DataFrame
     imbalance_price_eur_per_mwh: pd.Series
-    plugins: dict[str, Any] = field(default_factory=dict)
+    families: dict[str, Any] = field(default_factory=dict)
 
 
 def case_profiles(case: Case, net: Any, kinds: pd.Series) -> tuple[Profiles, Profiles]:
@@ -71,8 +66,7 @@ def case_profiles(case: Case, net: Any, kinds: pd.Series) -> tuple[Profiles, Pro
 
 def setup_run(case: Case) -> Setup:
     """Build the grid with all assets, read the actual profiles (with their forecast
-    history) and make the shipped families' tables and the plug-in families' run
-    data.
+    history) and prepare every family's data for the run.
 
     Raises
     ------
@@ -80,13 +74,16 @@ def setup_run(case: Case) -> Setup:
         If the case does not fit the grid or the profiles.
     """
     net = build_grid(case)
+    families = registered_families()
     kinds = renewable_kind(net)
     actual, history = case_profiles(case, net, kinds)
     nd = network_data(net)
-    add_plugin_elements(case, net)
+    for fam in families:
+        if not fam.in_network_data:
+            fam.add_elements(case, net)
     index = pd.DatetimeIndex(actual.load_p_mw.index)
     hist_index = pd.DatetimeIndex(history.load_p_mw.index)
-    return Setup(
+    base = Setup(
         net=net,
         nd=nd,
         kinds=kinds,
@@ -99,26 +96,10 @@ def setup_run(case: Case) -> Setup:
             if case.forecast.method_for("prices") != "perfect"
             else None
         ),
-        storage=storage_table(case, nd.storage_bus),
-        conventional=conventional_table(case, nd.sgen_bus),
         imbalance_price_eur_per_mwh=_imbalance_price(case, index),
-        plugins=_prepare_plugins(case, net, index),
     )
-
-
-def _prepare_plugins(case: Case, net: Any, index: pd.DatetimeIndex) -> dict[str, Any]:
-    """The run data of every registered plug-in family the case uses."""
-    out = {}
-    for f in registered_families():
-        specs = case.families.get(f.name, [])
-        if specs:
-            try:
-                out[f.name] = f.prepare(specs, net, index, case.time.dt_h)
-            except CaseError:
-                raise
-            except ValueError as exc:
-                raise CaseError(f"{f.case_key}.{exc}") from None  # "<entry>.<key>: ..."
-    return out
+    prepared = {f.name: f.prepare_run(case, base) for f in families}
+    return replace(base, families={k: v for k, v in prepared.items() if v is not None})
 
 
 def _imbalance_price(case: Case, index: pd.DatetimeIndex) -> pd.Series:

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.assembly import conventional_initial_state
 from sim.case import CaseError, DispatchSpec, ForecastSpec, load_case
 from sim.forecast_kpis import value_of_foresight
 from sim.forecasts import Forecasts, planned_on
+from sim.shipped.conventional import conventional_initial_state
 
 DATA = Path(__file__).parent / "data"
 INDEX = pd.date_range("2016-07-01", periods=72, freq="h", tz="UTC", name="time")

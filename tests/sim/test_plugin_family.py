@@ -25,7 +25,14 @@ from dispatch.components.block_data import store_matrix, units_by_bus, var_value
 from dispatch.family import AssetData, AssetFamily, Labelled
 from grid.assets import resolve_bus
 from sim.case import CaseError, load_case
-from sim.families import Injection, SimFamily, register, registered, registered_families
+from sim.families import (
+    Injection,
+    SimFamily,
+    Window,
+    register,
+    registered,
+    registered_families,
+)
 from sim.results import read_results
 from sim.runner import run_case
 
@@ -132,7 +139,7 @@ class LocalGenerator(SimFamily):
             index=pd.Index([s.name for s in specs], dtype=object),
         )
 
-    def window(self, prepared: Any, steps: pd.DatetimeIndex, at: np.ndarray) -> AssetData:
+    def window(self, prepared: Any, w: Window) -> AssetData:
         return AssetData(BLOCK, prepared, {}, {"p_mw": np.zeros(len(prepared.index))})
 
     def injections(self, prepared: Any, realised: Mapping[str, pd.DataFrame]) -> list[Injection]:
