@@ -133,6 +133,8 @@ class AssetFamily:
     optional_series: tuple[str, ...] = ()
     #: series that must not be negative
     nonnegative_series: tuple[str, ...] = ()
+    #: False if the family's series are one column for all its units (steps, 1)
+    series_per_unit: bool = True
     #: the state names carried between windows (each (units,))
     state_names: tuple[str, ...] = ()
 
@@ -154,8 +156,9 @@ class AssetFamily:
                 self.fail(
                     name, f"unknown series (known: {self.series_names + self.optional_series})"
                 )
-            if values.shape != (n, k):
-                self.fail(name, f"shape {values.shape}, expected (steps, units) = {(n, k)}")
+            want = (n, k if self.series_per_unit else 1)
+            if values.shape != want:
+                self.fail(name, f"shape {values.shape}, expected {want}")
             if not np.isfinite(values).all():
                 self.fail(name, "contains NaN or infinite values")
             if name in self.nonnegative_series and (values < 0).any():

@@ -33,7 +33,9 @@ class NetworkData:
     load_bus, sgen_bus, storage_bus
         Bus name of each in-service load, static generator and storage, by element name.
     ext_grid_bus
-        Bus name of the (first in-service) external grid connection.
+        Bus name of the (first in-service) external grid connection: the slack.
+    ext_grid_buses
+        Bus name of every in-service external grid connection, by its name.
     bus_map
         Network bus (after fusing closed bus-bus switches) of every in-service bus.
     bus_table
@@ -55,6 +57,7 @@ class NetworkData:
     sgen_bus: pd.Series
     storage_bus: pd.Series
     ext_grid_bus: str
+    ext_grid_buses: pd.Series
     bus_map: pd.Series
     bus_table: pd.DataFrame
     branches: pd.DataFrame
@@ -191,6 +194,7 @@ def network_data(net: pp.pandapowerNet) -> NetworkData:
         sgen_bus=where("sgen"),
         storage_bus=where("storage"),
         ext_grid_bus=str(bus_name.loc[ext["bus"].iloc[0]]),
+        ext_grid_buses=where("ext_grid"),
         bus_map=pd.Series(
             bus_name.loc[rep.loc[in_service.index]].to_numpy(),
             index=bus_name.loc[in_service.index].to_numpy(),

@@ -29,7 +29,8 @@ def build_grid(case: Case) -> Any:
         If the grid cannot be built or an asset names an unknown bus or a taken name.
     """
     try:
-        net = build_network(case.grid.simbench_code, case.grid.pandapower_json)
+        g = case.grid
+        net = build_network(g.simbench_code, g.pandapower_json, g.pandapower_network)
     except GridInputError as exc:
         raise CaseError(f"grid: {exc}") from None
     for fam in registered_families():

@@ -15,7 +15,7 @@ from grid.assets import renewable_kind
 from sim.assembly import build_grid
 from sim.case import Case, CaseError
 from sim.forecasts import RENEWABLE_KINDS
-from sim.setup import case_profiles
+from sim.profile_sources import case_profiles
 
 #: forecast horizon of the backtest when the case has no rolling horizon [h]
 DEFAULT_HORIZON_H = 24

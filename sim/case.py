@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zoneinfo
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -96,26 +97,75 @@ class TimeSpec(_Strict):
 
 
 class GridSpec(_Strict):
-    """The base grid: a SimBench code or a pandapower JSON file."""
+    """The base grid: a SimBench code, a pandapower JSON file or a network of
+    ``pandapower.networks`` by its function name (``case9``, ``mv_oberrhein``)."""
 
     simbench_code: str | None = None
     pandapower_json: Path | None = None
+    pandapower_network: str | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> GridSpec:
-        if (self.simbench_code is None) == (self.pandapower_json is None):
-            raise ValueError("give exactly one of 'simbench_code' or 'pandapower_json'")
+        given = [k for k in GRID_FORMS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'simbench_code', 'pandapower_json' or "
+                f"'pandapower_network' (got {given or 'none'})"
+            )
         return self
 
 
-class ProfilesSpec(_Strict):
-    """Actual load and renewable profiles; scale factors apply to the grid's own ones."""
+#: the keys of :class:`GridSpec` that each give the base grid
+GRID_FORMS = ("simbench_code", "pandapower_json", "pandapower_network")
 
-    source: Literal["simbench"] = "simbench"
-    load_scale: float = Field(default=1.0, ge=0)
-    wind_scale: float = Field(default=1.0, ge=0)
-    pv_scale: float = Field(default=1.0, ge=0)
-    other_renewable_scale: float = Field(default=1.0, ge=0)
+
+class ProfileFileSpec(_Strict):
+    """A profile file (CSV or Parquet): time stamps first, one column per element."""
+
+    file: Path
+    #: ``mw`` (MW, or Mvar for reactive power) or ``per_unit`` (times the element's
+    #: ``p_mw``, or ``q_mvar`` for reactive power, in the grid)
+    unit: Literal["mw", "per_unit"] = "mw"
+    #: columns name elements (``name``) or give their pandapower index (``index``)
+    match: Literal["name", "index"] = "name"
+    #: time zone of stamps without a UTC offset (IANA name, e.g. Europe/Berlin)
+    time_zone: str = "UTC"
+    #: elements without a column: an error, or held at their value in the grid
+    missing: Literal["error", "net_value"] = "error"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(v)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (IANA names, e.g. Europe/Berlin)") from None
+        return v
+
+
+class ProfilesSpec(_Strict):
+    """Actual load and renewable profiles; scale factors apply to all sources.
+
+    ``source``: ``simbench`` (the SimBench grid's own year), ``files`` (``load_p``,
+    ``sgen_p`` and optionally ``load_q``, each a :class:`ProfileFileSpec`) or
+    ``constant`` (every load and generator at its value in the grid, every step).
+    """
+
+    source: Literal["simbench", "files", "constant"] = "simbench"
+    load_p: ProfileFileSpec | None = None
+    load_q: ProfileFileSpec | None = None
+    sgen_p: ProfileFileSpec | None = None
+    load_scale: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    wind_scale: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    pv_scale: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    other_renewable_scale: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _files_only_with_files(self) -> ProfilesSpec:
+        given = [k for k in ("load_p", "load_q", "sgen_p") if getattr(self, k) is not None]
+        if given and self.source != "files":
+            raise ValueError(f"{given} need source: files (source is {self.source!r})")
+        return self
 
 
 class StorageSpec(_Strict):

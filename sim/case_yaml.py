@@ -14,9 +14,12 @@ class CaseError(ValueError):
     """Invalid case input; the message names the file, the key path and the problem."""
 
 
-_PATH_KEYS = {"csv", "pandapower_json"}
+_PATH_KEYS = {"csv", "pandapower_json", "file"}
 #: keys that choose one form of a mapping; giving one replaces the others
-_FORM_KEYS = ({"constant", "daily_profile", "csv", "column"}, {"simbench_code", "pandapower_json"})
+_FORM_KEYS = (
+    {"constant", "daily_profile", "csv", "column"},
+    {"simbench_code", "pandapower_json", "pandapower_network"},
+)
 
 
 def _drop_other_forms(node: dict[str, Any], chosen: set[str]) -> dict[str, Any]:

@@ -131,7 +131,11 @@ def _case_section(results: SimulationResults, meta: Mapping[str, Any]) -> str:
     n_steps, hours_total = len(results.demand_p_mw), f"{len(results.demand_p_mw) * results.dt_h:g}"
     n_bus, n_line = results.vm_pu.shape[1], results.line_loading_percent.shape[1]
     n_trafo = results.trafo_loading_percent.shape[1]
-    grid_name = grid.get("simbench_code") or Path(str(grid.get("pandapower_json") or "-")).name
+    grid_name = (
+        grid.get("simbench_code")
+        or grid.get("pandapower_network")
+        or Path(str(grid.get("pandapower_json") or "-")).name
+    )
     family = results.assets.get("family")
     kind = results.assets.get("kind")
     ren = kind[family == "renewable"].value_counts().sort_index() if kind is not None else {}

@@ -10,12 +10,12 @@ from typing import Any
 import pandas as pd
 
 from grid.assets import renewable_kind
-from grid.profiles import ProfileError, Profiles, profile_period, scale_profiles, simbench_profiles
+from grid.profiles import Profiles
 from grid.topology import NetworkData, network_data
 from sim.assembly import build_grid, grid_signals
-from sim.case import Case, CaseError
+from sim.case import Case
 from sim.families import registered_families
-from sim.forecasts import history_start
+from sim.profile_sources import case_profiles
 from sim.series import series_from_spec
 
 
@@ -35,33 +35,6 @@ class Setup:
     signals_history: pd.DataFrame | None
     imbalance_price_eur_per_mwh: pd.Series
     families: dict[str, Any] = field(default_factory=dict)
-
-
-def case_profiles(case: Case, net: Any, kinds: pd.Series) -> tuple[Profiles, Profiles]:
-    """Actual profiles of the period and of the period with its forecast history."""
-    start, end = pd.Timestamp(case.time.start), pd.Timestamp(case.time.end)
-    if not getattr(net, "profiles", None):
-        raise CaseError(
-            "profiles.source: simbench profiles need a SimBench grid (grid.simbench_code)"
-        )
-    try:
-        first, _ = profile_period(net)
-        h0 = history_start(start, case.forecast, first) if not case.forecast.is_perfect else start
-        full = simbench_profiles(net, h0, end, case.time.resolution_min)
-    except ProfileError as exc:
-        raise CaseError(f"time: {exc}") from None
-    pc = case.profiles
-    factor = kinds.map(
-        {"wind": pc.wind_scale, "pv": pc.pv_scale, "other_renewable": pc.other_renewable_scale}
-    )
-    full = scale_profiles(full, pc.load_scale, factor)
-    keep = full.load_p_mw.index >= start
-    actual = Profiles(
-        load_p_mw=full.load_p_mw.loc[keep],
-        load_q_mvar=full.load_q_mvar.loc[keep],
-        sgen_p_mw=full.sgen_p_mw.loc[keep],
-    )
-    return actual, full
 
 
 def setup_run(case: Case) -> Setup:

@@ -31,10 +31,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class GridData:
-    """The grid connection of a run: its one-row table (``bus``, ``import_max_mw``,
-    ``export_max_mw`` [MW], inf when unlimited), the actual signals as arrays on
-    ``signals_index`` (the period, or the period with its forecast history)
-    [EUR/MWh], [tCO2/MWh], and the imbalance price on the run's index [EUR/MWh]."""
+    """The grid connection of a run: its table, one row per external grid (``bus``,
+    ``import_max_mw``, ``export_max_mw`` [MW] of the total, inf when unlimited), the
+    actual signals as arrays on ``signals_index`` (the period, or the period with its
+    forecast history) [EUR/MWh], [tCO2/MWh], and the imbalance price on the run's
+    index [EUR/MWh]."""
 
     units: pd.DataFrame
     signals: dict[str, np.ndarray]
@@ -50,14 +51,33 @@ class GridConnectionFamily(SimFamily):
     in_network_data = True
 
     def prepare_run(self, case: Case, setup: Setup) -> GridData:
+        """One connection per in-service external grid of the net (a single one is
+        named ``grid``); the case's limits apply to their total exchange.
+
+        Raises
+        ------
+        CaseError
+            For ``lindistflow`` on a grid with several connections (its radial model
+            has one feeding bus).
+        """
+        from sim.case import CaseError
+
         eg, inf = case.external_grid, float("inf")
+        buses = setup.nd.ext_grid_buses
+        if len(buses) > 1 and case.dispatch.network_model == "lindistflow":
+            raise CaseError(
+                f"dispatch.network_model: lindistflow models one feeding bus, the grid has "
+                f"{len(buses)} external grids ({', '.join(map(str, buses.index))}); use dc or "
+                "copperplate"
+            )
+        names = ["grid"] if len(buses) == 1 else [str(n) for n in buses.index]
         units = pd.DataFrame(
             {
-                "bus": [setup.nd.ext_grid_bus],
-                "import_max_mw": [eg.import_max_mw if eg.import_max_mw is not None else inf],
-                "export_max_mw": [eg.export_max_mw if eg.export_max_mw is not None else inf],
+                "bus": buses.to_numpy(dtype=object),
+                "import_max_mw": eg.import_max_mw if eg.import_max_mw is not None else inf,
+                "export_max_mw": eg.export_max_mw if eg.export_max_mw is not None else inf,
             },
-            index=pd.Index(["grid"], dtype=object),
+            index=pd.Index(names, dtype=object),
         )
         signals = setup.signals_history if setup.signals_history is not None else setup.signals
         return GridData(
@@ -76,7 +96,7 @@ class GridConnectionFamily(SimFamily):
         if previous is not None:
             planned = previous.assets[self.name]
             imp, exp = planned["import_p_mw"].values, planned["export_p_mw"].values
-            series[SCHEDULE] = (imp[w.at, 0] - exp[w.at, 0])[:, None]
+            series[SCHEDULE] = (imp[w.at].sum(axis=1) - exp[w.at].sum(axis=1))[:, None]
             series[IMBALANCE_PRICE] = prepared.imbalance_price_eur_per_mwh[w.at][:, None]
         return AssetData(GRID, prepared.units, series)
 
@@ -94,12 +114,16 @@ class GridConnectionFamily(SimFamily):
     def after_powerflow(
         self, prepared: GridData, realised: Mapping[str, pd.DataFrame], pf: PowerFlowResults
     ) -> dict[str, pd.DataFrame]:
-        """Realised import and export [MW]: the external grid's power in the AC power
-        flow, split by sign, and the planned exchange."""
-        ext = pf.ext_grid_p_mw.sum(axis=1)
+        """Realised import and export per connection [MW]: each external grid's power
+        in the AC power flow, split by sign, and the planned exchange."""
+        names = list(prepared.units.index)
+        if len(names) == 1:
+            ext = pf.ext_grid_p_mw.sum(axis=1).to_frame(names[0])
+        else:
+            ext = pf.ext_grid_p_mw.reindex(columns=names)
         return {
-            "import_p_mw": ext.clip(lower=0.0).to_frame("grid"),
-            "export_p_mw": (-ext).clip(lower=0.0).to_frame("grid"),
+            "import_p_mw": ext.clip(lower=0.0),
+            "export_p_mw": (-ext).clip(lower=0.0),
             **realised,
         }
 
