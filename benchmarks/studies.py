@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-import sim.setup
+import sim.profile_sources
 from grid.profiles import Profiles
 from sim.case import Case, load_case
 
@@ -81,7 +81,7 @@ def dst_gap_filled(filled_hours: list[int] | None = None) -> Iterator[None]:
     """While active, the pipeline's SimBench profiles have hours without data (NaN
     in every column, e.g. the daylight-saving gap) filled by linear interpolation
     in time; the number of filled steps of each call is appended to ``filled_hours``."""
-    original = sim.setup.simbench_profiles
+    original = sim.profile_sources.simbench_profiles
 
     def fill(df: pd.DataFrame) -> pd.DataFrame:
         return df.interpolate(method="time", limit_area="inside")
@@ -92,8 +92,8 @@ def dst_gap_filled(filled_hours: list[int] | None = None) -> Iterator[None]:
             filled_hours.append(int(p.load_p_mw.isna().all(axis=1).sum()))
         return Profiles(fill(p.load_p_mw), fill(p.load_q_mvar), fill(p.sgen_p_mw))
 
-    sim.setup.simbench_profiles = filled  # type: ignore[assignment]
+    sim.profile_sources.simbench_profiles = filled  # type: ignore[assignment]
     try:
         yield
     finally:
-        sim.setup.simbench_profiles = original
+        sim.profile_sources.simbench_profiles = original

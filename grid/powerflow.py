@@ -1,7 +1,7 @@
 """Time-series AC power flow of realised set-points.
 
 This is the only module that writes set-points into pandapower's element tables. It
-takes them per table (:class:`Injection`: ``load``, ``sgen``, ``storage``) in
+takes them per table (:class:`Injection`: ``load``, ``sgen``, ``storage``, ``gen``) in
 pandapower's sign convention of that table; the asset families turn their own
 directional quantities into these.
 
@@ -161,7 +161,8 @@ class Injection:
         The pandapower table of the elements: one of :data:`TABLES`.
     p_mw
         Active power in that table's sign convention [MW] (``load`` and ``storage``:
-        consumption positive; ``sgen``: generation positive).
+        consumption positive; ``sgen`` and ``gen``: generation positive; a ``gen``
+        keeps its voltage set-point and takes the reactive power that holds it).
     q_mvar
         Reactive power in the same convention [Mvar] (``load`` only; zero where not
         given); ``sgen`` and ``storage`` keep the net's reactive power (storage 0).
@@ -173,7 +174,7 @@ class Injection:
 
 
 #: the pandapower tables whose elements take set-points from :class:`Injection`
-TABLES = ("load", "sgen", "storage")
+TABLES = ("load", "sgen", "storage", "gen")
 
 
 def combined_injections(injections: list[Injection]) -> dict[str, Injection]:
@@ -245,16 +246,18 @@ def run_ac_timeseries(
     def part(table: str) -> Injection:
         return injections.get(table, Injection(table, empty, empty))
 
-    load, sgen, storage = part("load"), part("sgen"), part("storage")
+    load, sgen, storage, gen = part("load"), part("sgen"), part("storage"), part("gen")
     positions = {
         "load": _positions(net, "load", load.p_mw.columns),
         "sgen": _positions(net, "sgen", sgen.p_mw.columns),
         "storage": _positions(net, "storage", storage.p_mw.columns),
+        "gen": _positions(net, "gen", gen.p_mw.columns),
     }
     lp = load.p_mw.to_numpy(float)
     lq = (load.q_mvar if load.q_mvar is not None else 0.0 * load.p_mw).to_numpy(float)
     sp = sgen.p_mw.to_numpy(float)
     stp = storage.p_mw.to_numpy(float)
+    gp = gen.p_mw.to_numpy(float)
     net.storage["q_mvar"] = 0.0
     out = StepArrays.empty(len(index), net)
     if engine == "pgm":
@@ -275,7 +278,7 @@ def run_ac_timeseries(
                     "pandapower retries %d steps power-grid-model did not solve", (~ok).sum()
                 )
     todo = np.flatnonzero(~out.converged)
-    _run_pandapower(net, positions, lp, lq, sp, stp, todo, index, out)
+    _run_pandapower(net, positions, (lp, lq, sp, stp, gp), todo, index, out)
     if not out.converged.all():
         n_failed = int((~out.converged).sum())
         logger.warning("AC power flow failed in %d of %d steps", n_failed, len(index))
@@ -285,15 +288,14 @@ def run_ac_timeseries(
 def _run_pandapower(
     net: pp.pandapowerNet,
     positions: dict[str, np.ndarray],
-    lp: np.ndarray,
-    lq: np.ndarray,
-    sp: np.ndarray,
-    stp: np.ndarray,
+    set_points: tuple[np.ndarray, ...],
     steps: np.ndarray,
     index: pd.Index,
     out: StepArrays,
 ) -> None:
-    """Solve ``steps`` with ``pandapower.runpp`` one by one, writing into ``out``."""
+    """Solve ``steps`` with ``pandapower.runpp`` one by one, writing into ``out``;
+    ``set_points`` are the (T, n) arrays of load P and Q, sgen, storage and gen P."""
+    lp, lq, sp, stp, gp = set_points
     init = "auto"
     for k in steps:
         net.load.loc[positions["load"], "p_mw"] = lp[k]
@@ -301,6 +303,8 @@ def _run_pandapower(
         net.sgen.loc[positions["sgen"], "p_mw"] = sp[k]
         if len(positions["storage"]):
             net.storage.loc[positions["storage"], "p_mw"] = stp[k]
+        if len(positions["gen"]):
+            net.gen.loc[positions["gen"], "p_mw"] = gp[k]
         if not _runpp(net, init) and not (init == "results" and _runpp(net, "auto")):
             logger.warning("AC power flow did not converge at %s", index[k])
             init = "auto"

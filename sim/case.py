@@ -216,6 +216,8 @@ class ConventionalSpec(_Strict):
     min_down_h: float = Field(default=0.0, ge=0)
     start_cost_eur: float = Field(default=0.0, ge=0)
     initial_p_mw: float = Field(default=0.0, ge=0)
+    #: always on: output within [p_min_mw, p_max_mw] also without unit commitment
+    must_run: bool = False
 
     @model_validator(mode="after")
     def _powers(self) -> ConventionalSpec:

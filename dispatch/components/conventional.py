@@ -35,6 +35,9 @@ CONVENTIONAL_COLUMNS = (
     "min_down_h",
     "start_cost_eur",
 )
+#: optional last column of the table: 1.0 for a unit that is always on, held within
+#: [p_min_mw, p_max_mw] also without unit commitment (0.0, the default: free to be off)
+MUST_RUN = "must_run"
 #: without unit commitment a unit above this output [MW] counts as on
 CONVENTIONAL_ON_TOL_MW = 1e-6
 
@@ -69,11 +72,13 @@ def _columns(d: AssetData) -> dict[str, dict[str, float]]:
     """The unit table as ``{column: {unit: value}}`` (computed once per table)."""
 
     def make(cv: pd.DataFrame) -> dict[str, dict[str, float]]:
-        return {
+        out = {
             c: {str(u): float(v) for u, v in cv[c].astype(float).items()}
             for c in cv.columns
             if c != "bus"
         }
+        out.setdefault(MUST_RUN, {str(u): 0.0 for u in cv.index})
+        return out
 
     return _TABLE_CACHE.get(d.units, "conventional_columns", make)
 
@@ -92,6 +97,8 @@ def _unit_data(x: DispatchInputs) -> _UnitData:
     for j, g in enumerate(units):
         left_on = _steps(column["min_up_h"][g] - hours[j], x.dt_h) if on0[j] > 0.5 else 0
         left_off = _steps(column["min_down_h"][g] - hours[j], x.dt_h) if on0[j] <= 0.5 else 0
+        if column[MUST_RUN][g] > 0.5:
+            left_on = n
         for t in range(n):
             must_on[g, t] = 1.0 if t < left_on else 0.0
             must_off[g, t] = 1.0 if t < left_off else 0.0
@@ -130,6 +137,7 @@ def _param_values(d: _UnitData, dt_h: float) -> dict[str, dict]:
     down = {g: c["ramp_down_mw_per_h"][g] * dt_h for g in d.ramp_down_units}
     return {
         "p_min_mw": c["p_min_mw"],
+        "p_floor_mw": {g: c["p_min_mw"][g] * c[MUST_RUN][g] for g in d.units},
         "p_max_mw": c["p_max_mw"],
         "cost_eur_per_mwh": c["cost_eur_per_mwh"],
         "ef_tco2_per_mwh": c["ef_tco2_per_mwh"],
@@ -160,17 +168,20 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     rates :math:`R^{up}_g, R^{dn}_g` [MW/h]; :math:`p_{g,-1} = p^0_g` and
     :math:`u_{g,-1} = u^0_g` are the state before the window.
 
-    Without unit commitment (LP) the output is continuous down to zero:
+    Without unit commitment (LP) the output is continuous down to zero, or down to
+    :math:`\underline p_g` for a unit that must run (:data:`MUST_RUN`, always on):
 
     .. math::
-        0 \le p_{g,t} \le \bar p_g
+        \underline p_g m_g \le p_{g,t} \le \bar p_g
 
         p_{g,t} - p_{g,t-1} \le R^{up}_g \Delta t, \qquad
         p_{g,t-1} - p_{g,t} \le R^{dn}_g \Delta t
 
+    with :math:`m_g = 1` for a must-run unit, 0 otherwise. For the others
     :math:`\underline p_g` is **not** enforced: a unit may be off, and without
     binaries "off or above :math:`\underline p_g`" cannot be expressed, so the LP
-    may run a unit below its minimum stable output.
+    may run it below its minimum stable output. With unit commitment a must-run
+    unit is on in every step (:math:`\mathrm{must\_on}_{g,t} = 1`).
 
     With unit commitment (``options.unit_commitment``, MILP) the binaries
     :math:`u_{g,t}` (on), :math:`v_{g,t}` (start) and :math:`w_{g,t}` (stop) add
@@ -229,6 +240,7 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     b.RAMP_DOWN_UNIT = pyo.Set(within=b.UNIT, initialize=d.ramp_down_units, ordered=True)
     for name in (
         "p_min_mw",
+        "p_floor_mw",
         "p_max_mw",
         "cost_eur_per_mwh",
         "ef_tco2_per_mwh",
@@ -239,7 +251,7 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         b.add_component(name, _param(b.UNIT, values[name]))
     b.ramp_up_mw = _param(b.RAMP_UP_UNIT, values["ramp_up_mw"])
     b.ramp_down_mw = _param(b.RAMP_DOWN_UNIT, values["ramp_down_mw"])
-    b.p_mw = pyo.Var(b.UNIT, m.T, bounds=lambda blk, g, t: (0.0, blk.p_max_mw[g]))
+    b.p_mw = pyo.Var(b.UNIT, m.T, bounds=lambda blk, g, t: (blk.p_floor_mw[g], blk.p_max_mw[g]))
     first = m.T.first()
 
     def p_prev(blk: pyo.Block, g: str, t: int) -> pyo.Expression:
@@ -343,8 +355,10 @@ class Conventional(AssetFamily):
 
     def check_table(self, cv: pd.DataFrame) -> None:
         super().check_table(cv)
-        if list(cv.columns) != list(CONVENTIONAL_COLUMNS):
-            self.fail("units", f"columns must be {CONVENTIONAL_COLUMNS}")
+        if list(cv.columns) not in (list(CONVENTIONAL_COLUMNS), [*CONVENTIONAL_COLUMNS, MUST_RUN]):
+            self.fail(
+                "units", f"columns must be {CONVENTIONAL_COLUMNS} (and optionally {MUST_RUN})"
+            )
         if cv.empty:
             return
         num = cv.drop(columns="bus").astype(float)
@@ -353,6 +367,8 @@ class Conventional(AssetFamily):
             self.fail("units", "contains NaN or infinite values (ramps may be inf)")
         if (num < 0).any().any():
             self.fail("units", "contains negative values")
+        if MUST_RUN in num and not num[MUST_RUN].isin([0.0, 1.0]).all():
+            self.fail("units", f"{MUST_RUN} must be 0 or 1")
         bad = cv.index[num["p_min_mw"] > num["p_max_mw"]]
         if len(bad):
             self.fail("units", f"p_min_mw above p_max_mw for {list(bad)}")

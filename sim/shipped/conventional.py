@@ -1,9 +1,15 @@
-"""Conventional units (the case's ``conventional`` section) on the simulator side.
+"""Conventional units on the simulator side: the case's ``conventional`` section and
+the grid's own generators (pandapower ``gen``).
 
-Each unit is added to the grid as a static generator; its state before the period
-(output, on/off, hours in that state) comes from ``initial_p_mw``, and the rolling
-horizon carries it from window to window. Output and commitment are kept as
-dispatched and enter the AC power flow as the generator's output.
+Each unit of the case is added to the grid as a static generator; its state before
+the period (output, on/off, hours in that state) comes from ``initial_p_mw``. Each
+in-service ``gen`` of the grid is a must-run unit within ``[min_p_mw, max_p_mw]``
+(its ``p_mw`` where the net gives no limits) at the linear cost ``cp1_eur_per_mw`` of
+its ``poly_cost`` row (0 without one) and no emissions; quadratic cost terms are
+refused until the dispatch supports them. The rolling horizon carries the state
+from window to window. Output and commitment are kept as dispatched and enter the
+AC power flow as the static generator's output, or as the ``gen``'s active power
+at its voltage set-point.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from dispatch.components.conventional import CONVENTIONAL, CONVENTIONAL_COLUMNS
+from dispatch.components.conventional import CONVENTIONAL, CONVENTIONAL_COLUMNS, MUST_RUN
 from dispatch.components.conventional_state import CONVENTIONAL_STATE
 from dispatch.family import AssetData
 from grid.assets import AssetError, add_conventional
@@ -48,11 +54,68 @@ def conventional_table(case: Case, sgen_bus: pd.Series) -> pd.DataFrame:
             "min_up_h": c.min_up_h,
             "min_down_h": c.min_down_h,
             "start_cost_eur": c.start_cost_eur,
+            MUST_RUN: 1.0 if c.must_run else 0.0,
         }
         for c in case.conventional
     }
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(CONVENTIONAL_COLUMNS))
-    return table.astype({c: float for c in CONVENTIONAL_COLUMNS if c != "bus"})
+    columns = [*CONVENTIONAL_COLUMNS, MUST_RUN]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    return table.astype({c: float for c in columns if c != "bus"})
+
+
+def _net_value(table: pd.DataFrame, column: str, fallback: pd.Series) -> pd.Series:
+    """``table[column]`` where given and finite, else ``fallback``."""
+    if column not in table:
+        return fallback.astype(float)
+    values = pd.to_numeric(table[column], errors="coerce").astype(float)
+    return values.where(np.isfinite(values), fallback.astype(float))
+
+
+def gen_table(net: Any) -> pd.DataFrame:
+    """One row per in-service pandapower ``gen`` of ``net``, columns of
+    :func:`conventional_table` (must-run, limits and linear cost from the net).
+
+    Raises
+    ------
+    ValueError
+        ``"<gen name>: ..."`` for a quadratic cost term or limits out of order.
+    """
+    gen = net.gen[net.gen["in_service"].astype(bool)]
+    columns = [*CONVENTIONAL_COLUMNS, MUST_RUN]
+    if gen.empty:
+        return pd.DataFrame(columns=columns).astype({c: float for c in columns if c != "bus"})
+    p_set = gen["p_mw"].astype(float)
+    cost = pd.Series(0.0, index=gen.index)
+    pc = net.poly_cost if "poly_cost" in net else pd.DataFrame()
+    for _, row in pc[pc["et"] == "gen"].iterrows() if len(pc) else []:
+        if int(row["element"]) in cost.index:
+            if abs(float(row.get("cp2_eur_per_mw2", 0.0))) > 0:
+                name = gen.at[int(row["element"]), "name"]
+                raise ValueError(
+                    f"{name}: poly_cost cp2_eur_per_mw2 = {row['cp2_eur_per_mw2']}: quadratic "
+                    "costs are not supported yet (set it to 0 or give the unit a linear cost)"
+                )
+            cost[int(row["element"])] = float(row["cp1_eur_per_mw"])
+    table = pd.DataFrame(
+        {
+            "bus": net.bus.loc[gen["bus"], "name"].astype(str).to_numpy(),
+            "p_min_mw": _net_value(gen, "min_p_mw", p_set).to_numpy(),
+            "p_max_mw": _net_value(gen, "max_p_mw", p_set).to_numpy(),
+            "cost_eur_per_mwh": cost.to_numpy(),
+            "ef_tco2_per_mwh": 0.0,
+            "ramp_up_mw_per_h": np.inf,
+            "ramp_down_mw_per_h": np.inf,
+            "min_up_h": 0.0,
+            "min_down_h": 0.0,
+            "start_cost_eur": 0.0,
+            MUST_RUN: 1.0,
+        },
+        index=pd.Index(gen["name"].astype(str).to_numpy(), dtype=object),
+    )
+    bad = table.index[(table["p_min_mw"] > table["p_max_mw"]) | (table["p_min_mw"] < 0)]
+    if len(bad):
+        raise ValueError(f"{bad[0]}: min_p_mw must lie within [0, max_p_mw]")
+    return table
 
 
 def conventional_initial_state(case: Case) -> pd.DataFrame:
@@ -74,11 +137,13 @@ def conventional_initial_state(case: Case) -> pd.DataFrame:
 @dataclass(frozen=True)
 class ConventionalData:
     """The conventional units of a run: their table, their state before the period
-    (frame, by unit) and that state as arrays (empty without units)."""
+    (frame, by unit), that state as arrays (empty without units) and the names of
+    the grid's own generators (pandapower ``gen``) among them."""
 
     units: pd.DataFrame
     initial: pd.DataFrame
     state: dict[str, np.ndarray]
+    gens: pd.Index
 
 
 class ConventionalFamily(SimFamily):
@@ -101,13 +166,27 @@ class ConventionalFamily(SimFamily):
                 raise CaseError(f"conventional.{i}.bus: {exc}") from None
 
     def prepare_run(self, case: Case, setup: Setup) -> ConventionalData:
-        units = conventional_table(case, setup.nd.sgen_bus)
+        from sim.case import CaseError
+
+        try:
+            gens = gen_table(setup.net)
+        except ValueError as exc:
+            raise CaseError(f"grid: gen {exc}") from None
+        own = conventional_table(case, setup.nd.sgen_bus)
+        both = own.index.intersection(gens.index)
+        if len(both):
+            raise CaseError(f"conventional: {both[0]!r} is already the name of a gen of the grid")
+        units = pd.concat([own, gens]) if len(gens) else own
         initial = conventional_initial_state(case)
+        on = pd.DataFrame(
+            {"p_mw": gens["p_min_mw"], "on": 1.0, "hours_in_state": np.inf}, index=gens.index
+        )
+        initial = pd.concat([initial, on]) if len(gens) else initial
         state = {
             k: initial[k].reindex(units.index).astype(float).to_numpy()
             for k in ("p_mw", "on", "hours_in_state")
         }
-        return ConventionalData(units, initial, state if len(units.index) else {})
+        return ConventionalData(units, initial, state if len(units.index) else {}, gens.index)
 
     def window(self, prepared: ConventionalData, w: Window) -> AssetData:
         return AssetData(CONVENTIONAL, prepared.units, state=prepared.state)
@@ -115,7 +194,9 @@ class ConventionalFamily(SimFamily):
     def injections(
         self, prepared: ConventionalData, realised: Mapping[str, pd.DataFrame]
     ) -> list[Injection]:
-        return [Injection("sgen", realised["p_mw"])]
+        p = realised["p_mw"]
+        is_gen = p.columns.isin(prepared.gens)
+        return [Injection("sgen", p.loc[:, ~is_gen]), Injection("gen", p.loc[:, is_gen])]
 
     def assets(self, prepared: ConventionalData) -> pd.DataFrame:
         u = prepared.units

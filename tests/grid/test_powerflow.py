@@ -202,8 +202,8 @@ def test_unknown_element_name_raises(lv_net: pp.pandapowerNet, profiles: Profile
 
 def test_injections_name_their_table_and_each_element_once(profiles: Profiles) -> None:
     load = profiles.load_p_mw
-    with pytest.raises(ValueError, match="injection into 'gen'"):
-        table_injections(gen=load)
+    with pytest.raises(ValueError, match="injection into 'shunt'"):
+        table_injections(shunt=load)
     with pytest.raises(ValueError, match="load: elements given twice"):
         combined_injections([Injection("load", load), Injection("load", load.iloc[:, :1])])
     both = table_injections(load=(load, None), sgen=profiles.sgen_p_mw)
