@@ -80,7 +80,7 @@ def measure(grid: str, pp_hours: int) -> Result:
     with dst_gap_filled():
         s = _setup(case)
     a = s.actual
-    idle = pd.DataFrame(0.0, index=a.load_p_mw.index, columns=s.storage.index)
+    idle = pd.DataFrame(0.0, index=a.load_p_mw.index, columns=s.families["storage"].units.index)
     t0 = time.perf_counter()
     pf = run_ac_timeseries(
         s.net,
