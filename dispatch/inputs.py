@@ -56,6 +56,9 @@ class DispatchOptions:
         Model on/off states of conventional units with minimum up/down times and
         start-up costs (MILP); otherwise units run continuously between 0 and
         ``p_max_mw`` (see :mod:`dispatch.components.conventional`).
+    cost_segments
+        Linear segments per quadratic generation cost
+        (:mod:`dispatch.components.quadratic_cost`).
     """
 
     voll_eur_per_mwh: float = 3000.0
@@ -68,8 +71,11 @@ class DispatchOptions:
     emission_cap_tco2: float | None = None
     storage_exact: bool = False
     unit_commitment: bool = False
+    cost_segments: int = 20
 
     def __post_init__(self) -> None:
+        if self.cost_segments < 1:
+            raise DispatchInputError(f"cost_segments: {self.cost_segments} must be >= 1")
         if self.network_model not in NETWORK_MODELS:
             raise DispatchInputError(
                 f"network_model: {self.network_model!r} is not one of {NETWORK_MODELS}"

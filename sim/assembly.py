@@ -62,6 +62,7 @@ def dispatch_options(case: Case) -> DispatchOptions:
         emission_cap_tco2=d.emission_cap_tco2,
         storage_exact=d.storage_exact,
         unit_commitment=d.unit_commitment,
+        cost_segments=d.quadratic_cost_segments,
     )
 
 

@@ -216,6 +216,8 @@ class ConventionalSpec(_Strict):
     min_down_h: float = Field(default=0.0, ge=0)
     start_cost_eur: float = Field(default=0.0, ge=0)
     initial_p_mw: float = Field(default=0.0, ge=0)
+    #: quadratic cost coefficient: cost per hour c p + q p^2 [EUR/(MW^2 h)]
+    cost_eur_per_mw2h: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     #: always on: output within [p_min_mw, p_max_mw] also without unit commitment
     must_run: bool = False
 
@@ -259,6 +261,8 @@ class DispatchSpec(_Strict):
     carbon_price_eur_per_tco2: float = Field(default=0.0, ge=0)
     time_limit_s: float = Field(default=300.0, gt=0)
     solver_interface: Literal["arrays", "pyomo"] = "arrays"
+    #: linear segments per quadratic generation cost (exact at the breakpoints)
+    quadratic_cost_segments: int = Field(default=20, ge=1, le=1000)
 
     @property
     def window_and_horizon_h(self) -> tuple[int | None, int | None]:

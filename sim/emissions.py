@@ -15,7 +15,9 @@ from sim.results import SimulationResults
 
 def conventional_asset_column(r: SimulationResults, column: str) -> pd.Series:
     """A column of the asset table for the conventional units, in result column order
-    (missing values are 0)."""
+    (missing values, or a missing column, are 0)."""
+    if column not in r.assets:
+        return pd.Series(0.0, index=r.conventional_p_mw.columns)
     return r.assets[column].reindex(r.conventional_p_mw.columns).astype(float).fillna(0.0)
 
 

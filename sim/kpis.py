@@ -113,7 +113,8 @@ def cost_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]
 
     ``energy_cost_eur`` is import cost minus export revenue at the grid prices;
     ``storage_wear_cost_eur`` is the throughput cost; ``conventional_cost_eur`` is
-    the conventional units' energy at their marginal cost plus their start-up costs;
+    the conventional units' energy at their marginal cost, their quadratic cost terms
+    (:math:`\\Delta t \\sum_t q_g p_{g,t}^2`) and their start-up costs;
     ``unserved_cost_eur`` values shed demand at the value of lost load; ``cost_eur``
     is their sum (:func:`all_kpis` adds the imbalance cost to it).
     """
@@ -128,8 +129,10 @@ def cost_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]
     throughput = (r.storage_charge_p_mw + r.storage_discharge_p_mw).sum(axis=0) * dt
     wear_cost = float((throughput * wear).sum())
     conv_mwh = r.conventional_p_mw.sum(axis=0) * dt
+    quadratic = conventional_asset_column(r, "cost_eur_per_mw2h").to_numpy()
     conv_cost = float(
         (conv_mwh * conventional_asset_column(r, "cost_eur_per_mwh")).sum()
+        + float((r.conventional_p_mw.to_numpy() ** 2 * quadratic).sum()) * dt
         + (conventional_starts(r) * conventional_asset_column(r, "start_cost_eur")).sum()
     )
     unserved = _mwh(r.shed_p_mw, dt) * voll_eur_per_mwh

@@ -3,9 +3,7 @@ unit commitment (on/off states, minimum up/down times, start costs) as a MILP op
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,124 +12,39 @@ import pyomo.environ as pyo
 
 from dispatch.components.block_data import store_param, units_by_bus, var_values
 from dispatch.components.commitment import add_commitment
-from dispatch.components.conventional_state import CONVENTIONAL_STATE, default_state, state_after
-from dispatch.family import _TABLE_CACHE, AssetData, AssetFamily, DispatchInputError, Labelled
+from dispatch.components.conventional_data import (
+    CONVENTIONAL_COLUMNS,
+    CONVENTIONAL_ON_TOL_MW,
+    MUST_RUN,
+    OPTIONAL_COLUMNS,
+    QUADRATIC_COST,
+    UnitData,
+    structure,
+    unit_data,
+)
+from dispatch.components.conventional_state import CONVENTIONAL_STATE, state_after
+from dispatch.components.quadratic_cost import add_quadratic_cost, segment_values
+from dispatch.family import AssetData, AssetFamily, DispatchInputError, Labelled
 
 if TYPE_CHECKING:
     from dispatch.extract import Solution
     from dispatch.inputs import DispatchInputs
 
-#: columns of the conventional-unit table (powers [MW], ramps [MW/h], times [h],
-#: marginal cost [EUR/MWh], emission factor [tCO2/MWh], start cost [EUR])
-CONVENTIONAL_COLUMNS = (
-    "bus",
-    "p_min_mw",
-    "p_max_mw",
-    "cost_eur_per_mwh",
-    "ef_tco2_per_mwh",
-    "ramp_up_mw_per_h",
-    "ramp_down_mw_per_h",
-    "min_up_h",
-    "min_down_h",
-    "start_cost_eur",
-)
-#: optional last column of the table: 1.0 for a unit that is always on, held within
-#: [p_min_mw, p_max_mw] also without unit commitment (0.0, the default: free to be off)
-MUST_RUN = "must_run"
-#: without unit commitment a unit above this output [MW] counts as on
-CONVENTIONAL_ON_TOL_MW = 1e-6
-
-#: slack when turning hours into whole steps, so 3 h at 1 h per step is 3 steps, not 4
-STEP_ROUNDING_TOL = 1e-9
+__all__ = [
+    "CONVENTIONAL",
+    "CONVENTIONAL_COLUMNS",
+    "CONVENTIONAL_ON_TOL_MW",
+    "MUST_RUN",
+    "QUADRATIC_COST",
+    "Conventional",
+    "build_conventional",
+    "update_conventional",
+]
 
 
-@dataclass(frozen=True)
-class _UnitData:
-    """Plain per-unit data of one window, derived from the inputs (no pandas in rules)."""
-
-    units: list[str]
-    column: dict[str, dict[str, float]]
-    p_initial_mw: dict[str, float]
-    on_initial: dict[str, float]
-    must_on: dict[tuple[str, int], float]
-    must_off: dict[tuple[str, int], float]
-    up_steps: dict[str, int]
-    down_steps: dict[str, int]
-    ramp_up_units: list[str]
-    ramp_down_units: list[str]
-
-
-def _steps(hours: float, dt_h: float) -> int:
-    """Whole steps needed to cover ``hours`` [h] (0 if ``hours`` <= 0, also ``-inf``)."""
-    if hours <= 0.0:
-        return 0
-    return math.ceil(hours / dt_h - STEP_ROUNDING_TOL)
-
-
-def _columns(d: AssetData) -> dict[str, dict[str, float]]:
-    """The unit table as ``{column: {unit: value}}`` (computed once per table)."""
-
-    def make(cv: pd.DataFrame) -> dict[str, dict[str, float]]:
-        out = {
-            c: {str(u): float(v) for u, v in cv[c].astype(float).items()}
-            for c in cv.columns
-            if c != "bus"
-        }
-        out.setdefault(MUST_RUN, {str(u): 0.0 for u in cv.index})
-        return out
-
-    return _TABLE_CACHE.get(d.units, "conventional_columns", make)
-
-
-def _unit_data(x: DispatchInputs) -> _UnitData:
-    d = x.assets["conventional"]
-    units = d.names
-    column = _columns(d)
-    state = {**default_state(len(units)), **d.state}
-    p0 = np.asarray(state["p_mw"], dtype=float)
-    on0 = np.asarray(state["on"], dtype=float)
-    hours = np.asarray(state["hours_in_state"], dtype=float)
-    n = len(x.time)
-    must_on: dict[tuple[str, int], float] = {}
-    must_off: dict[tuple[str, int], float] = {}
-    for j, g in enumerate(units):
-        left_on = _steps(column["min_up_h"][g] - hours[j], x.dt_h) if on0[j] > 0.5 else 0
-        left_off = _steps(column["min_down_h"][g] - hours[j], x.dt_h) if on0[j] <= 0.5 else 0
-        if column[MUST_RUN][g] > 0.5:
-            left_on = n
-        for t in range(n):
-            must_on[g, t] = 1.0 if t < left_on else 0.0
-            must_off[g, t] = 1.0 if t < left_off else 0.0
-    return _UnitData(
-        units=units,
-        column=column,
-        p_initial_mw=dict(zip(units, map(float, p0), strict=True)),
-        on_initial={g: 1.0 if v > 0.5 else 0.0 for g, v in zip(units, on0, strict=True)},
-        must_on=must_on,
-        must_off=must_off,
-        up_steps={g: max(1, _steps(column["min_up_h"][g], x.dt_h)) for g in units},
-        down_steps={g: max(1, _steps(column["min_down_h"][g], x.dt_h)) for g in units},
-        ramp_up_units=[g for g in units if math.isfinite(column["ramp_up_mw_per_h"][g])],
-        ramp_down_units=[g for g in units if math.isfinite(column["ramp_down_mw_per_h"][g])],
-    )
-
-
-def _structure(d: _UnitData, x: DispatchInputs) -> tuple[object, ...]:
-    """What fixes the block's sets and constraints; an update must not change it."""
-    return (
-        tuple(d.units),
-        len(x.time),
-        x.dt_h,
-        x.options.unit_commitment,
-        tuple(d.ramp_up_units),
-        tuple(d.ramp_down_units),
-        tuple(sorted(d.up_steps.items())),
-        tuple(sorted(d.down_steps.items())),
-    )
-
-
-def _param_values(d: _UnitData, dt_h: float) -> dict[str, dict]:
-    """Values of every mutable parameter of the block, by parameter name."""
+def _param_values(d: UnitData, dt_h: float, segments: int) -> dict[str, dict]:
+    """Values of every mutable parameter of the block, by parameter name (with
+    ``segments`` per quadratic cost, :mod:`dispatch.components.quadratic_cost`)."""
     c = d.column
     up = {g: c["ramp_up_mw_per_h"][g] * dt_h for g in d.ramp_up_units}
     down = {g: c["ramp_down_mw_per_h"][g] * dt_h for g in d.ramp_down_units}
@@ -150,6 +63,7 @@ def _param_values(d: _UnitData, dt_h: float) -> dict[str, dict]:
         "stop_allowance_mw": {g: max(0.0, c["p_min_mw"][g] - down[g]) for g in down},
         "must_on": d.must_on,
         "must_off": d.must_off,
+        **segment_values(d.quadratic_units, c[QUADRATIC_COST], c["p_max_mw"], segments),
     }
 
 
@@ -220,6 +134,10 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
 
         \mathrm{cost} = \Delta t \sum_{g,t} c_g\, p_{g,t} + \sum_{g,t} c^{start}_g v_{g,t}
 
+    plus, for units with a quadratic cost coefficient (column :data:`QUADRATIC_COST`),
+    its piecewise-linear segments (:mod:`dispatch.components.quadratic_cost`,
+    ``options.cost_segments`` of them):
+
         \mathrm{emissions} = \Delta t \sum_{g,t} \varepsilon_g\, p_{g,t}
 
     Costs, emission factors, output limits, the ramp limits per step
@@ -229,11 +147,11 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     """
     b = pyo.Block()
     m.conventional = b
-    d = _unit_data(x)
-    values = _param_values(d, x.dt_h)
+    d = unit_data(x)
+    values = _param_values(d, x.dt_h, x.options.cost_segments)
     uc = x.options.unit_commitment
     by_bus = units_by_bus(x.assets["conventional"].units["bus"])
-    b.structure_key = _structure(d, x)
+    b.structure_key = structure(d, x)
     b.UNIT = pyo.Set(initialize=d.units, ordered=True)
     b.BUS = pyo.Set(initialize=sorted(by_bus), ordered=True)
     b.RAMP_UP_UNIT = pyo.Set(within=b.UNIT, initialize=d.ramp_up_units, ordered=True)
@@ -292,9 +210,14 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         b.BUS, m.T, rule=lambda blk, bus, t: sum(blk.p_mw[g, t] for g in by_bus[bus])
     )
     dt = x.dt_h
+    quadratic = 0.0
+    if d.quadratic_units:
+        k = x.options.cost_segments
+        quadratic = add_quadratic_cost(b, m, d.quadratic_units, k, values, dt)
     b.cost_eur = pyo.Expression(
         expr=dt * sum(b.cost_eur_per_mwh[g] * b.p_mw[g, t] for g in b.UNIT for t in m.T)
         + start_term
+        + quadratic
     )
     b.emissions_tco2 = pyo.Expression(
         expr=dt * sum(b.ef_tco2_per_mwh[g] * b.p_mw[g, t] for g in b.UNIT for t in m.T)
@@ -322,14 +245,14 @@ def update_conventional(blk: pyo.Block, x: DispatchInputs) -> None:
         and len(x.time) == len(blk.model().T)
     ):
         return  # no units: nothing to write
-    d = _unit_data(x)
-    key = _structure(d, x)
+    d = unit_data(x)
+    key = structure(d, x)
     if key != blk.structure_key:
         raise DispatchInputError(
             "conventional: the inputs change the block's structure (units, steps, "
             "unit_commitment, finite ramps or min up/down steps); rebuild the model"
         )
-    for name, data in _param_values(d, x.dt_h).items():
+    for name, data in _param_values(d, x.dt_h, x.options.cost_segments).items():
         param = blk.component(name)
         if param is None:
             continue  # commitment parameters exist only with unit commitment
@@ -355,9 +278,12 @@ class Conventional(AssetFamily):
 
     def check_table(self, cv: pd.DataFrame) -> None:
         super().check_table(cv)
-        if list(cv.columns) not in (list(CONVENTIONAL_COLUMNS), [*CONVENTIONAL_COLUMNS, MUST_RUN]):
+        extra = list(cv.columns[len(CONVENTIONAL_COLUMNS) :])
+        if list(cv.columns[: len(CONVENTIONAL_COLUMNS)]) != list(CONVENTIONAL_COLUMNS) or any(
+            c not in OPTIONAL_COLUMNS or extra.count(c) > 1 for c in extra
+        ):
             self.fail(
-                "units", f"columns must be {CONVENTIONAL_COLUMNS} (and optionally {MUST_RUN})"
+                "units", f"columns must be {CONVENTIONAL_COLUMNS}, then any of {OPTIONAL_COLUMNS}"
             )
         if cv.empty:
             return

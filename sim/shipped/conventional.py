@@ -5,8 +5,9 @@ Each unit of the case is added to the grid as a static generator; its state befo
 the period (output, on/off, hours in that state) comes from ``initial_p_mw``. Each
 in-service ``gen`` of the grid is a must-run unit within ``[min_p_mw, max_p_mw]``
 (its ``p_mw`` where the net gives no limits) at the linear cost ``cp1_eur_per_mw`` of
-its ``poly_cost`` row (0 without one) and no emissions; quadratic cost terms are
-refused until the dispatch supports them. The rolling horizon carries the state
+its ``poly_cost`` row (0 without one) plus its quadratic term ``cp2_eur_per_mw2``
+(as linear segments in the dispatch) and no emissions; constant terms ``cp0_eur``
+do not change the dispatch and are left out. The rolling horizon carries the state
 from window to window. Output and commitment are kept as dispatched and enter the
 AC power flow as the static generator's output, or as the ``gen``'s active power
 at its voltage set-point.
@@ -21,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from dispatch.components.conventional import CONVENTIONAL, CONVENTIONAL_COLUMNS, MUST_RUN
+from dispatch.components.conventional import (
+    CONVENTIONAL,
+    CONVENTIONAL_COLUMNS,
+    MUST_RUN,
+    QUADRATIC_COST,
+)
 from dispatch.components.conventional_state import CONVENTIONAL_STATE
 from dispatch.family import AssetData
 from grid.assets import AssetError, add_conventional
@@ -32,7 +38,15 @@ if TYPE_CHECKING:
     from sim.setup import Setup
 
 #: the unit parameters copied into the results' asset table
-ASSET_COLUMNS = ("p_max_mw", "cost_eur_per_mwh", "ef_tco2_per_mwh", "start_cost_eur")
+ASSET_COLUMNS = (
+    "p_max_mw",
+    "cost_eur_per_mwh",
+    QUADRATIC_COST,
+    "ef_tco2_per_mwh",
+    "start_cost_eur",
+)
+#: columns of the table of a run's conventional units
+TABLE_COLUMNS = (*CONVENTIONAL_COLUMNS, MUST_RUN, QUADRATIC_COST)
 
 
 def conventional_table(case: Case, sgen_bus: pd.Series) -> pd.DataFrame:
@@ -55,10 +69,11 @@ def conventional_table(case: Case, sgen_bus: pd.Series) -> pd.DataFrame:
             "min_down_h": c.min_down_h,
             "start_cost_eur": c.start_cost_eur,
             MUST_RUN: 1.0 if c.must_run else 0.0,
+            QUADRATIC_COST: c.cost_eur_per_mw2h,
         }
         for c in case.conventional
     }
-    columns = [*CONVENTIONAL_COLUMNS, MUST_RUN]
+    columns = list(TABLE_COLUMNS)
     table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     return table.astype({c: float for c in columns if c != "bus"})
 
@@ -78,24 +93,27 @@ def gen_table(net: Any) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        ``"<gen name>: ..."`` for a quadratic cost term or limits out of order.
+        ``"<gen name>: ..."`` for a negative quadratic cost term or limits out of order.
     """
     gen = net.gen[net.gen["in_service"].astype(bool)]
-    columns = [*CONVENTIONAL_COLUMNS, MUST_RUN]
+    columns = list(TABLE_COLUMNS)
     if gen.empty:
         return pd.DataFrame(columns=columns).astype({c: float for c in columns if c != "bus"})
     p_set = gen["p_mw"].astype(float)
     cost = pd.Series(0.0, index=gen.index)
+    quadratic = pd.Series(0.0, index=gen.index)
     pc = net.poly_cost if "poly_cost" in net else pd.DataFrame()
     for _, row in pc[pc["et"] == "gen"].iterrows() if len(pc) else []:
         if int(row["element"]) in cost.index:
-            if abs(float(row.get("cp2_eur_per_mw2", 0.0))) > 0:
+            q = float(row.get("cp2_eur_per_mw2", 0.0))
+            if q < 0:
                 name = gen.at[int(row["element"]), "name"]
                 raise ValueError(
-                    f"{name}: poly_cost cp2_eur_per_mw2 = {row['cp2_eur_per_mw2']}: quadratic "
-                    "costs are not supported yet (set it to 0 or give the unit a linear cost)"
+                    f"{name}: poly_cost cp2_eur_per_mw2 = {q}: a negative quadratic cost is "
+                    "not convex"
                 )
             cost[int(row["element"])] = float(row["cp1_eur_per_mw"])
+            quadratic[int(row["element"])] = q
     table = pd.DataFrame(
         {
             "bus": net.bus.loc[gen["bus"], "name"].astype(str).to_numpy(),
@@ -109,6 +127,7 @@ def gen_table(net: Any) -> pd.DataFrame:
             "min_down_h": 0.0,
             "start_cost_eur": 0.0,
             MUST_RUN: 1.0,
+            QUADRATIC_COST: quadratic.to_numpy(),
         },
         index=pd.Index(gen["name"].astype(str).to_numpy(), dtype=object),
     )

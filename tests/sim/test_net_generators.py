@@ -1,9 +1,12 @@
 """The grid's own generators (pandapower ``gen``) as dispatchable units, with their
 limits and ``poly_cost`` read from the net: one hour of ``dc`` dispatch of ``case9``
-and ``case118`` through the simulator gives pandapower's ``rundcopp`` objective.
+and ``case118`` through the simulator gives pandapower's ``rundcopp`` objective, with
+linear costs within 1e-6, with their own quadratic costs within the bound of the
+linear segments.
 
 Making both sides the same problem (as in ``tests/dispatch/test_dc_opf_crosscheck.py``):
-quadratic and constant cost terms are set to zero (linear costs only), transformer
+constant cost terms are set to zero (and, for the linear case, the quadratic ones),
+transformer
 magnetising data to zero (our ``dc`` model uses the series reactance), and the
 external grid's own linear cost becomes the case's import and export price, its
 ``min_p_mw`` / ``max_p_mw`` the connection's limits (a positive ``min_p_mw``, a
@@ -18,15 +21,23 @@ import pandapower as pp
 import pandapower.networks as pn
 import pytest
 
+from dispatch.components.quadratic_cost import max_error_eur_per_h
 from sim.case import CaseError, load_case
 from sim.pipeline import run
 
 REL_TOL = 1e-6
+#: linear segments per quadratic cost in the quadratic comparison
+SEGMENTS = 100
 
 
-def _linear_net(name: str, tmp_path: Path) -> tuple[Path, dict[str, float]]:
+def _linear_net(
+    name: str, tmp_path: Path, quadratic: bool = False
+) -> tuple[Path, dict[str, float]]:
     net = getattr(pn, name)()
-    net.poly_cost["cp2_eur_per_mw2"] = 0.0
+    if not quadratic:
+        net.poly_cost["cp2_eur_per_mw2"] = 0.0
+    # the grid connection's cost is linear (its price): so is the external grid's
+    net.poly_cost.loc[net.poly_cost["et"] == "ext_grid", "cp2_eur_per_mw2"] = 0.0
     net.poly_cost["cp0_eur"] = 0.0
     net.poly_cost["cq2_eur_per_mvar2"] = 0.0
     net.trafo["i0_percent"] = 0.0
@@ -80,13 +91,37 @@ def test_dc_dispatch_of_net_generators_equals_rundcopp(name: str, tmp_path: Path
     assert bool(out.results.powerflow_converged.iloc[0, 0])
 
 
-def test_quadratic_net_costs_are_refused_with_the_unit(tmp_path: Path) -> None:
-    net = pn.case9()
-    pp.to_json(net, str(tmp_path / "case9.json"))
-    path = _case_file(
-        tmp_path,
-        tmp_path / "case9.json",
-        {"price": 5.0, "import_max_mw": 100, "export_max_mw": 100},
+@pytest.mark.parametrize("name", ["case9", "case118"])
+def test_quadratic_net_costs_within_the_segment_bound_of_rundcopp(
+    name: str, tmp_path: Path
+) -> None:
+    """The segments overestimate each unit's cost by at most q (p_max / K)^2 / 4."""
+    grid_json, g = _linear_net(name, tmp_path, quadratic=True)
+    net = pp.from_json(str(grid_json))
+    pp.rundcopp(net)
+    exact = float(net.res_cost)
+    pc = net.poly_cost[net.poly_cost["et"] == "gen"].set_index("element")
+    q = pc["cp2_eur_per_mw2"].reindex(net.gen.index).fillna(0.0)
+    bound = sum(
+        max_error_eur_per_h(float(q[i]), float(net.gen.at[i, "max_p_mw"]), SEGMENTS)
+        for i in net.gen.index
     )
-    with pytest.raises(CaseError, match="grid: gen .*: poly_cost cp2_eur_per_mw2 = 0.085"):
+    case = load_case(
+        _case_file(tmp_path, grid_json, g),
+        [f"dispatch.quadratic_cost_segments={SEGMENTS}"],
+    )
+    out = run(case)
+    ours = out.stats.statuses[0].objective_eur
+    assert exact * (1 - REL_TOL) <= ours <= exact + bound + REL_TOL * abs(exact)
+    assert bound < 1e-3 * abs(exact)  # the bound is tight enough to mean something
+
+
+def test_negative_quadratic_net_costs_are_refused_with_the_unit(tmp_path: Path) -> None:
+    net = pn.case9()
+    first_gen = net.poly_cost.index[net.poly_cost["et"] == "gen"][0]
+    net.poly_cost.loc[first_gen, "cp2_eur_per_mw2"] = -0.1
+    pp.to_json(net, str(tmp_path / "case9.json"))
+    g = {"price": 5.0, "import_max_mw": 100, "export_max_mw": 100}
+    path = _case_file(tmp_path, tmp_path / "case9.json", g)
+    with pytest.raises(CaseError, match="grid: gen .*: poly_cost cp2_eur_per_mw2 = -0.1: a"):
         run(load_case(path))
