@@ -202,10 +202,12 @@ class StorageSpec(_Strict):
 
 
 class ConventionalSpec(_Strict):
-    """A dispatchable conventional unit (gas engine, CHP, diesel) at one bus."""
+    """A dispatchable conventional unit (gas engine, CHP, diesel) at one bus; an entry
+    named after a ``gen`` of the grid gives that generator's parameters instead."""
 
     name: str
-    bus: str | int
+    #: required, except for an entry that overrides a gen of the grid (its bus)
+    bus: str | int | None = None
     p_max_mw: float = Field(gt=0)
     p_min_mw: float = Field(default=0.0, ge=0)
     cost_eur_per_mwh: float = Field(ge=0)

@@ -49,14 +49,13 @@ ASSET_COLUMNS = (
 TABLE_COLUMNS = (*CONVENTIONAL_COLUMNS, MUST_RUN, QUADRATIC_COST)
 
 
-def conventional_table(case: Case, sgen_bus: pd.Series) -> pd.DataFrame:
-    """One row per conventional unit, columns
-    :data:`dispatch.components.conventional.CONVENTIONAL_COLUMNS` (a ramp rate not
-    given is ``inf``)."""
+def conventional_table(case: Case, bus_of: pd.Series) -> pd.DataFrame:
+    """One row per conventional unit of the case, columns :data:`TABLE_COLUMNS` (a
+    ramp rate not given is ``inf``); ``bus_of`` gives each unit's bus name."""
     inf = float("inf")
     rows = {
         c.name: {
-            "bus": sgen_bus[c.name],
+            "bus": bus_of[c.name],
             "p_min_mw": c.p_min_mw,
             "p_max_mw": c.p_max_mw,
             "cost_eur_per_mwh": c.cost_eur_per_mwh,
@@ -137,6 +136,23 @@ def gen_table(net: Any) -> pd.DataFrame:
     return table
 
 
+def _bus_name(net: Any, bus: str | int) -> str:
+    """The name of a bus given by name or index."""
+    from grid.assets import resolve_bus
+
+    return str(net.bus.at[resolve_bus(net, bus), "name"])
+
+
+def _gen_buses(net: Any) -> pd.Series:
+    """Bus name of each in-service ``gen`` of ``net``, by generator name."""
+    gen = net.gen[net.gen["in_service"].astype(bool)]
+    return pd.Series(
+        net.bus.loc[gen["bus"], "name"].astype(str).to_numpy(),
+        index=gen["name"].astype(str).to_numpy(),
+        dtype=object,
+    )
+
+
 def conventional_initial_state(case: Case) -> pd.DataFrame:
     """State of the conventional units before the period: ``initial_p_mw`` [MW], on
     if it is above zero, and long enough in that state to be free to change it."""
@@ -173,10 +189,24 @@ class ConventionalFamily(SimFamily):
     in_network_data = True
 
     def add_elements(self, case: Case, net: Any) -> None:
+        """A static generator per unit of the case, except for the entries that give
+        a ``gen`` of the grid its parameters (their bus, if given, must be the gen's)."""
         from sim.case import CaseError
 
         taken = set(net.sgen["name"])
+        gens = _gen_buses(net)
         for i, c in enumerate(case.conventional):
+            if c.name in gens.index:
+                if c.bus is not None and _bus_name(net, c.bus) != gens[c.name]:
+                    raise CaseError(
+                        f"conventional.{i}.bus: {c.bus!r} is not the bus of gen {c.name!r} "
+                        f"({gens[c.name]!r}); leave it out"
+                    )
+                continue
+            if c.bus is None:
+                raise CaseError(
+                    f"conventional.{i}.bus: required (the grid has no gen named {c.name!r})"
+                )
             if c.name in taken:
                 raise CaseError(f"conventional.{i}.name: {c.name!r} is already a generator's name")
             try:
@@ -191,16 +221,17 @@ class ConventionalFamily(SimFamily):
             gens = gen_table(setup.net)
         except ValueError as exc:
             raise CaseError(f"grid: gen {exc}") from None
-        own = conventional_table(case, setup.nd.sgen_bus)
-        both = own.index.intersection(gens.index)
-        if len(both):
-            raise CaseError(f"conventional: {both[0]!r} is already the name of a gen of the grid")
-        units = pd.concat([own, gens]) if len(gens) else own
+        bus_of = pd.concat([setup.nd.sgen_bus, gens["bus"]])
+        own = conventional_table(case, bus_of[~bus_of.index.duplicated(keep="last")])
+        given = own.index.intersection(gens.index)  # the case's parameters for these gens
+        units = pd.concat([own, gens.drop(index=given)]) if len(gens) else own
         initial = conventional_initial_state(case)
+        net_gens = gens.index.difference(given)
         on = pd.DataFrame(
-            {"p_mw": gens["p_min_mw"], "on": 1.0, "hours_in_state": np.inf}, index=gens.index
+            {"p_mw": gens.loc[net_gens, "p_min_mw"], "on": 1.0, "hours_in_state": np.inf},
+            index=net_gens,
         )
-        initial = pd.concat([initial, on]) if len(gens) else initial
+        initial = pd.concat([initial, on]) if len(net_gens) else initial
         state = {
             k: initial[k].reindex(units.index).astype(float).to_numpy()
             for k in ("p_mw", "on", "hours_in_state")

@@ -125,3 +125,26 @@ def test_negative_quadratic_net_costs_are_refused_with_the_unit(tmp_path: Path) 
     path = _case_file(tmp_path, tmp_path / "case9.json", g)
     with pytest.raises(CaseError, match="grid: gen .*: poly_cost cp2_eur_per_mw2 = -0.1: a"):
         run(load_case(path))
+
+
+def test_a_case_entry_gives_a_gen_its_parameters(tmp_path: Path) -> None:
+    """``gen 1`` of case9 (linear costs) gets an emission factor and a cost above the
+    external grid's: it then runs at 0 MW (no longer must-run), and the AC check
+    still holds it as a ``gen`` at its voltage set-point."""
+    grid_json, g = _linear_net("case9", tmp_path)
+    path = _case_file(tmp_path, grid_json, g)
+    path.write_text(
+        path.read_text()
+        + "conventional:\n"
+        + "  - {name: gen 1, p_max_mw: 270, cost_eur_per_mwh: 100, ef_tco2_per_mwh: 0.8}\n"
+    )
+    out = run(load_case(path))
+    r = out.results
+    assert r.conventional_p_mw["gen 1"].iloc[0] == pytest.approx(0.0, abs=1e-6)
+    assert r.assets.at["gen 1", "ef_tco2_per_mwh"] == 0.8
+    assert r.assets.at["gen 0", "ef_tco2_per_mwh"] == 0.0
+    assert bool(r.powerflow_converged.iloc[0, 0])
+    bad = path.read_text().replace("{name: gen 1,", "{name: gen 1, bus: '1',")
+    path.write_text(bad)
+    with pytest.raises(CaseError, match="conventional.0.bus: '1' is not the bus of gen 'gen 1'"):
+        run(load_case(path))
