@@ -39,13 +39,75 @@ def build_grid(case: Case) -> Any:
     return net
 
 
-def grid_signals(case: Case, index: pd.DatetimeIndex) -> pd.DataFrame:
-    """Prices [EUR/MWh] and import emission factor [tCO2/MWh] on ``index``."""
+def ext_grid_cost_eur_per_mwh(net: Any) -> float | None:
+    """The linear cost ``cp1_eur_per_mw`` of the in-service external grids'
+    ``poly_cost`` [EUR/MWh], None if none has one.
+
+    Raises
+    ------
+    CaseError
+        If they differ, or one has a quadratic term (the connection's cost is linear).
+    """
+    ext = net.ext_grid[net.ext_grid["in_service"].astype(bool)]
+    pc = net.poly_cost if "poly_cost" in net else pd.DataFrame(columns=["et", "element"])
+    rows = pc[(pc["et"] == "ext_grid") & pc["element"].isin(ext.index)]
+    if rows.empty:
+        return None
+    if (rows.get("cp2_eur_per_mw2", pd.Series(0.0, index=rows.index)).abs() > 0).any():
+        raise CaseError(
+            "external_grid.import_price_eur_per_mwh: the grid's external grid has a quadratic "
+            "poly_cost; give the prices in the case"
+        )
+    costs = set(rows["cp1_eur_per_mw"].astype(float))
+    if len(costs) > 1:
+        raise CaseError(
+            "external_grid.import_price_eur_per_mwh: the grid's external grids have different "
+            f"costs {sorted(costs)}; give one price in the case"
+        )
+    return costs.pop()
+
+
+def grid_signals(case: Case, index: pd.DatetimeIndex, net: Any) -> pd.DataFrame:
+    """Prices [EUR/MWh] and import emission factor [tCO2/MWh] on ``index``; a price
+    the case leaves out is the external grids' linear cost (:func:`ext_grid_cost_eur_per_mwh`).
+
+    Raises
+    ------
+    CaseError
+        If a price is left out and the grid gives none.
+    """
     eg = case.external_grid
-    return pd.DataFrame(
-        {k: series_from_spec(getattr(eg, k), index, f"external_grid.{k}") for k in GRID_SIGNALS},
-        index=index,
-    )
+    out = {}
+    for k in GRID_SIGNALS:
+        spec = getattr(eg, k)
+        if spec is None:
+            cost = ext_grid_cost_eur_per_mwh(net)
+            if cost is None:
+                raise CaseError(
+                    f"external_grid.{k}: required (the grid gives no poly_cost for its "
+                    "external grid)"
+                )
+            out[k] = pd.Series(cost, index=index)
+        else:
+            out[k] = series_from_spec(spec, index, f"external_grid.{k}")
+    return pd.DataFrame(out, index=index)
+
+
+def ext_grid_limits_mw(case: Case, net: Any) -> tuple[float, float]:
+    """Import and export limits of all connections together [MW] (inf: none): the
+    case's, else the external grids' ``max_p_mw`` and ``-min_p_mw`` summed (a
+    positive ``min_p_mw``, a minimum import, is not modelled: export limit 0)."""
+    eg, inf = case.external_grid, float("inf")
+    ext = net.ext_grid[net.ext_grid["in_service"].astype(bool)]
+
+    def net_total(column: str, sign: float) -> float:
+        if column not in ext or ext[column].isna().any():
+            return inf
+        return float(max(0.0, (sign * ext[column].astype(float)).sum()))
+
+    imp = eg.import_max_mw if eg.import_max_mw is not None else net_total("max_p_mw", 1.0)
+    exp = eg.export_max_mw if eg.export_max_mw is not None else net_total("min_p_mw", -1.0)
+    return imp, exp
 
 
 def dispatch_options(case: Case) -> DispatchOptions:

@@ -233,10 +233,15 @@ class ConventionalSpec(_Strict):
 
 
 class ExternalGridSpec(_Strict):
-    """Grid connection: prices, emission factor of imports and connection limits."""
+    """Grid connection: prices, emission factor of imports and connection limits.
 
-    import_price_eur_per_mwh: SeriesSpec
-    export_price_eur_per_mwh: SeriesSpec
+    A price or limit left out comes from the grid's external grids: the linear cost
+    ``cp1_eur_per_mw`` of their ``poly_cost`` (import and export price alike) and
+    their ``max_p_mw`` / ``-min_p_mw`` (summed over the connections); without them a
+    price is an error and a limit is none."""
+
+    import_price_eur_per_mwh: SeriesSpec | None = None
+    export_price_eur_per_mwh: SeriesSpec | None = None
     ef_tco2_per_mwh: SeriesSpec
     import_max_mw: float | None = Field(default=None, ge=0)
     export_max_mw: float | None = Field(default=None, ge=0)

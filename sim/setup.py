@@ -63,9 +63,9 @@ def setup_run(case: Case) -> Setup:
         actual=actual,
         history=history,
         index=index,
-        signals=grid_signals(case, index),
+        signals=grid_signals(case, index, net),
         signals_history=(
-            grid_signals(case, hist_index)
+            grid_signals(case, hist_index, net)
             if case.forecast.method_for("prices") != "perfect"
             else None
         ),

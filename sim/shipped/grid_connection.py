@@ -60,9 +60,10 @@ class GridConnectionFamily(SimFamily):
             For ``lindistflow`` on a grid with several connections (its radial model
             has one feeding bus).
         """
+        from sim.assembly import ext_grid_limits_mw
         from sim.case import CaseError
 
-        eg, inf = case.external_grid, float("inf")
+        import_max, export_max = ext_grid_limits_mw(case, setup.net)
         buses = setup.nd.ext_grid_buses
         if len(buses) > 1 and case.dispatch.network_model == "lindistflow":
             raise CaseError(
@@ -74,8 +75,8 @@ class GridConnectionFamily(SimFamily):
         units = pd.DataFrame(
             {
                 "bus": buses.to_numpy(dtype=object),
-                "import_max_mw": eg.import_max_mw if eg.import_max_mw is not None else inf,
-                "export_max_mw": eg.export_max_mw if eg.export_max_mw is not None else inf,
+                "import_max_mw": import_max,
+                "export_max_mw": export_max,
             },
             index=pd.Index(names, dtype=object),
         )

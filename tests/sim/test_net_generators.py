@@ -56,7 +56,19 @@ def _linear_net(
     return path, grid
 
 
-def _case_file(tmp_path: Path, grid_json: Path, g: dict[str, float]) -> Path:
+def _case_file(tmp_path: Path, grid_json: Path, g: dict[str, float] | None) -> Path:
+    """A one-hour dc case; with ``g`` None the external grid's price and limits come
+    from the net."""
+    grid = (
+        ""
+        if g is None
+        else (
+            f"  import_price_eur_per_mwh: {{constant: {g['price']}}}\n"
+            f"  export_price_eur_per_mwh: {{constant: {g['price']}}}\n"
+            f"  import_max_mw: {g['import_max_mw']}\n"
+            f"  export_max_mw: {g['export_max_mw']}\n"
+        )
+    )
     path = tmp_path / "case.yaml"
     path.write_text(
         "name: opf\n"
@@ -64,21 +76,22 @@ def _case_file(tmp_path: Path, grid_json: Path, g: dict[str, float]) -> Path:
         f"grid: {{pandapower_json: {grid_json.name}}}\n"
         "profiles: {source: constant}\n"
         "external_grid:\n"
-        f"  import_price_eur_per_mwh: {{constant: {g['price']}}}\n"
-        f"  export_price_eur_per_mwh: {{constant: {g['price']}}}\n"
         "  ef_tco2_per_mwh: {constant: 0.0}\n"
-        f"  import_max_mw: {g['import_max_mw']}\n"
-        f"  export_max_mw: {g['export_max_mw']}\n"
+        f"{grid}"
         "dispatch: {network_model: dc, window_h: 1, horizon_h: 1, voll_eur_per_mwh: 100000}\n"
         "output: {plots: false}\n"
     )
     return path
 
 
+@pytest.mark.parametrize("from_net", [False, True])
 @pytest.mark.parametrize("name", ["case9", "case118"])
-def test_dc_dispatch_of_net_generators_equals_rundcopp(name: str, tmp_path: Path) -> None:
+def test_dc_dispatch_of_net_generators_equals_rundcopp(
+    name: str, from_net: bool, tmp_path: Path
+) -> None:
+    """The external grid's price and limits given in the case, or read from the net."""
     grid_json, g = _linear_net(name, tmp_path)
-    out = run(load_case(_case_file(tmp_path, grid_json, g)))
+    out = run(load_case(_case_file(tmp_path, grid_json, None if from_net else g)))
     ours = out.stats.statuses[0].objective_eur
     net = pp.from_json(str(grid_json))
     pp.rundcopp(net)
@@ -114,6 +127,18 @@ def test_quadratic_net_costs_within_the_segment_bound_of_rundcopp(
     ours = out.stats.statuses[0].objective_eur
     assert exact * (1 - REL_TOL) <= ours <= exact + bound + REL_TOL * abs(exact)
     assert bound < 1e-3 * abs(exact)  # the bound is tight enough to mean something
+
+
+def test_a_price_left_out_needs_the_net_cost(tmp_path: Path) -> None:
+    net = pn.case9()
+    net.poly_cost = net.poly_cost[net.poly_cost["et"] != "ext_grid"]
+    pp.to_json(net, str(tmp_path / "case9.json"))
+    with pytest.raises(CaseError, match="external_grid.import_price_eur_per_mwh: required"):
+        run(load_case(_case_file(tmp_path, tmp_path / "case9.json", None)))
+    net = pn.case9()  # its external grid's cost has a quadratic term
+    pp.to_json(net, str(tmp_path / "case9.json"))
+    with pytest.raises(CaseError, match="has a quadratic poly_cost; give the prices"):
+        run(load_case(_case_file(tmp_path, tmp_path / "case9.json", None)))
 
 
 def test_negative_quadratic_net_costs_are_refused_with_the_unit(tmp_path: Path) -> None:
