@@ -128,7 +128,27 @@ class ArrayDispatchSolver:
             "cost": lp.cost.at(p),
             "offset": lp.offset.at(p),
             "coef": lp.coef.at(p),
+            "hessian": (
+                2.0 * lp.quadratic_weight * lp.quadratic.at(p)
+                if lp.quadratic is not None
+                else np.zeros(0)
+            ),
         }
+
+    def _pass_hessian(self, diag: np.ndarray) -> None:
+        """Hand HiGHS the diagonal Hessian ``diag`` of the quadratic costs."""
+        cols = np.flatnonzero(diag).astype(np.int32)
+        start = np.searchsorted(cols, np.arange(self.lp.n_cols + 1)).astype(np.int32)
+        status = self._h.passHessian(
+            self.lp.n_cols,
+            len(cols),
+            int(highspy.HessianFormat.kTriangular),
+            start,
+            cols,
+            diag[cols].astype(float),
+        )
+        if status != _KOK:
+            raise DispatchSolveError("HiGHS did not accept the quadratic costs")
 
     def _pass_model(self, v: dict[str, np.ndarray]) -> None:
         lp = self.lp
@@ -150,6 +170,8 @@ class ArrayDispatchSolver:
             model.integrality_ = [highspy.HighsVarType(int(k)) for k in lp.integrality]
         if self._h.passModel(model) != _KOK:
             raise DispatchSolveError("HiGHS did not accept the dispatch model")
+        if len(v["hessian"]):
+            self._pass_hessian(v["hessian"])
 
     def _push(self, v: dict[str, np.ndarray]) -> None:
         """Write the entries of ``v`` that differ from those loaded into HiGHS."""
@@ -175,6 +197,8 @@ class ArrayDispatchSolver:
             h.changeCoeff(int(self.lp.coef_rows[k]), int(self.lp.coef_cols[k]), float(v["coef"][k]))
         if v["offset"][0] != old["offset"][0]:
             h.changeObjectiveOffset(float(v["offset"][0]))
+        if len(v["hessian"]) and (v["hessian"] != old["hessian"]).any():
+            self._pass_hessian(v["hessian"])
 
     def _mask_padding(self, v: dict[str, np.ndarray], n_active: int) -> None:
         """Fix the columns of steps from ``n_active`` on at zero and free their rows."""
@@ -319,8 +343,9 @@ class ArrayDispatchSolver:
 
     def _emission_sensitivities(self) -> bool:
         """Row sensitivities of ``emissions_tco2`` at the optimal basis into
-        :attr:`row_emission` (:func:`dispatch.array_solution.basis_sensitivities`)."""
-        if "emissions_tco2" not in self.lp.forms:
+        :attr:`row_emission` (:func:`dispatch.array_solution.basis_sensitivities`);
+        none for a QP, whose optimum is not at a vertex of a basis."""
+        if "emissions_tco2" not in self.lp.forms or self.lp.quadratic is not None:
             return False
         g = self.lp.forms["emissions_tco2"].coef.at(self.params)
         self.row_emission = basis_sensitivities(self._h, g)
@@ -347,7 +372,10 @@ class ArrayDispatchSolver:
         last solution."""
         if name == "objective":
             return self.objective_eur
-        return self.lp.forms[name].value(self.params, self.col_value)
+        value = self.lp.forms[name].value(self.params, self.col_value)
+        if name == "cost_eur" and self.lp.quadratic is not None:
+            value += float(self.lp.quadratic.at(self.params) @ self.col_value**2)
+        return value
 
     def bounds_in_solver(self, var: Any) -> tuple[float, float]:
         """Lower and upper bound of ``var`` as HiGHS holds them [var units]."""

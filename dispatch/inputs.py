@@ -24,6 +24,8 @@ __all__ = ["DispatchInputError", "DispatchInputs", "DispatchOptions", "NetworkIn
 NETWORK_MODELS = ("copperplate", "dc", "lindistflow")
 #: objectives known to the dispatch
 OBJECTIVES = ("min_cost", "min_emissions")
+#: how quadratic generation costs are solved: linear segments (an LP) or exactly (a QP)
+QUADRATIC_COST_MODES = ("segments", "exact")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,10 @@ class DispatchOptions:
     cost_segments
         Linear segments per quadratic generation cost
         (:mod:`dispatch.components.quadratic_cost`).
+    quadratic_cost
+        One of :data:`QUADRATIC_COST_MODES`: ``segments`` (``cost_segments`` linear
+        segments, an LP) or ``exact`` (the quadratic terms, a QP solved by HiGHS;
+        needs the array interface; no marginal emission factors).
     """
 
     voll_eur_per_mwh: float = 3000.0
@@ -72,10 +78,15 @@ class DispatchOptions:
     storage_exact: bool = False
     unit_commitment: bool = False
     cost_segments: int = 20
+    quadratic_cost: str = "segments"
 
     def __post_init__(self) -> None:
         if self.cost_segments < 1:
             raise DispatchInputError(f"cost_segments: {self.cost_segments} must be >= 1")
+        if self.quadratic_cost not in QUADRATIC_COST_MODES:
+            raise DispatchInputError(
+                f"quadratic_cost: {self.quadratic_cost!r} is not one of {QUADRATIC_COST_MODES}"
+            )
         if self.network_model not in NETWORK_MODELS:
             raise DispatchInputError(
                 f"network_model: {self.network_model!r} is not one of {NETWORK_MODELS}"

@@ -28,6 +28,7 @@ import scipy.sparse as sp
 
 from dispatch.lp_terms import NotAffineError, collect_terms
 from dispatch.lp_vectors import AffineVector, LinearForm, Triplets, affine_in_params
+from dispatch.quadratic_objective import QUADRATIC_COST, QuadraticTerm, quadratic_terms
 
 __all__ = ["NotAffineError", "CompiledLP", "affine_in_params", "compile_lp"]
 
@@ -55,6 +56,12 @@ class CompiledLP:
         component's index), -1 for those without a step.
     column_of, row_of
         Per Var and Constraint component (by ``id``): ``{index: column or row}``.
+    quadratic
+        Per column, the coefficient of its square in the quadratic costs
+        (:mod:`dispatch.quadratic_objective`, unweighted) [EUR per unit squared];
+        None for an LP. The objective adds ``quadratic_weight * quadratic @ x**2``.
+    quadratic_weight
+        Weight of the quadratic costs in the objective.
     """
 
     params: tuple[Any, ...]
@@ -76,6 +83,8 @@ class CompiledLP:
     row_step: np.ndarray
     column_of: dict[int, dict[Any, int]]
     row_of: dict[int, dict[Any, int]]
+    quadratic: AffineVector | None = None
+    quadratic_weight: float = 0.0
 
     @property
     def n_cols(self) -> int:
@@ -246,14 +255,30 @@ def _form(
     return LinearForm(coef.build(n_params), const.build(n_params))
 
 
+def _quadratic(
+    terms: tuple[QuadraticTerm, ...], columns: dict[int, int], position: dict[int, int]
+) -> AffineVector | None:
+    """Per column, the summed ``factor * coef`` of its quadratic terms."""
+    if not terms:
+        return None
+    diag = Triplets([0.0] * len(columns))
+    for t in terms:
+        j = columns.get(id(t.var))
+        if j is None:
+            raise NotAffineError(f"quadratic term of {t.var.name}: not a free variable")
+        diag.put(j, affine_in_params(t.coef, position), t.factor)
+    return diag.build(len(position))
+
+
 def compile_lp(m: pyo.ConcreteModel, forms: tuple[str, ...] = ()) -> CompiledLP:
     """Compile model ``m`` (one active objective, minimised) into a :class:`CompiledLP`.
 
     Parameters
     ----------
     m
-        A linear model whose parameters enter affinely; its set ``m.T`` (if any)
-        gives the step of each column and row.
+        A linear model whose parameters enter affinely, up to the diagonal
+        quadratic costs it declares (:mod:`dispatch.quadratic_objective`); its set
+        ``m.T`` (if any) gives the step of each column and row.
     forms
         Names of scalar Expressions of ``m`` to compile as :class:`LinearForm` (those
         the model does not have are left out).
@@ -281,6 +306,9 @@ def compile_lp(m: pyo.ConcreteModel, forms: tuple[str, ...] = ()) -> CompiledLP:
         raise NotAffineError("the model needs exactly one active objective, minimised")
     # the objective sums the forms (cost, emissions): their terms are collected once
     named: dict[int, Any] = {}
+    terms, weight = quadratic_terms(m)
+    if terms:  # the quadratic costs are compiled from their terms, not walked
+        named[id(m.component(QUADRATIC_COST))] = {}
     compiled_forms = {
         name: _form(m.component(name), columns, position, named)
         for name in forms
@@ -313,4 +341,6 @@ def compile_lp(m: pyo.ConcreteModel, forms: tuple[str, ...] = ()) -> CompiledLP:
         column_of=col_of,
         row_of=row_of,
         row_step=np.asarray(row_step, dtype=np.int64),
+        quadratic=_quadratic(terms, columns, position),
+        quadratic_weight=weight,
     )

@@ -7,6 +7,7 @@ import pyomo.environ as pyo
 from dispatch.gc_pause import gc_paused
 from dispatch.inputs import DispatchInputError, DispatchInputs
 from dispatch.network import add_network, update_network
+from dispatch.quadratic_objective import add_to_objective
 
 #: weight of cost in the ``min_emissions`` objective [tCO2/EUR], a tie-breaker only
 COST_TIE_BREAK_TCO2_PER_EUR = 1e-6
@@ -31,7 +32,9 @@ def build_model(x: DispatchInputs, network_model: str | None = None) -> pyo.Conc
         + (1 - 10^{-6})\, \mathrm{cost}^{loads}
 
     (the blocks' ``penalty_eur``, load shedding and over-generation, keep their full
-    weight, in tCO2 per EUR, so emissions are never cut by shedding load)
+    weight, in tCO2 per EUR, so emissions are never cut by shedding load). Exact
+    quadratic costs (:mod:`dispatch.quadratic_objective`) are added with the weight
+    of the cost; ``m.cost_eur`` holds the linear costs only.
 
     with the carbon price :math:`\pi^{CO_2}` [EUR/tCO2]. The emission cap is
     :math:`\sum_k \mathrm{emissions}^k \le E^{cap}` [tCO2].
@@ -60,9 +63,14 @@ def _build(x: DispatchInputs, network_model: str | None) -> pyo.ConcreteModel:
             + COST_TIE_BREAK_TCO2_PER_EUR * m.cost_eur
             + (1.0 - COST_TIE_BREAK_TCO2_PER_EUR)
             * sum(blk.penalty_eur for blk in blocks if hasattr(blk, "penalty_eur"))
+            + add_to_objective(m, blocks, COST_TIE_BREAK_TCO2_PER_EUR)
         )
     else:
-        expr = m.cost_eur + o.carbon_price_eur_per_tco2 * m.emissions_tco2
+        expr = (
+            m.cost_eur
+            + o.carbon_price_eur_per_tco2 * m.emissions_tco2
+            + add_to_objective(m, blocks, 1.0)
+        )
     m.objective = pyo.Objective(expr=expr, sense=pyo.minimize)
     return m
 

@@ -18,6 +18,7 @@ from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
 from pyomo.repn import generate_standard_repn
 
+from dispatch.quadratic_objective import quadratic_terms
 from dispatch.solve_status import DispatchInfeasible, DispatchSolveError, SolveStatus
 
 __all__ = [
@@ -85,6 +86,11 @@ class PersistentDispatchSolver:
     """
 
     def __init__(self, model: pyo.ConcreteModel) -> None:
+        if quadratic_terms(model)[0]:
+            raise DispatchSolveError(
+                "exact quadratic costs need the array interface "
+                "(dispatch.solver_interface: arrays), not the Pyomo persistent one"
+            )
         self.model = model
         self._highs = Highs()
         if not self._highs.available():

@@ -125,6 +125,7 @@ def dispatch_options(case: Case) -> DispatchOptions:
         storage_exact=d.storage_exact,
         unit_commitment=d.unit_commitment,
         cost_segments=d.quadratic_cost_segments,
+        quadratic_cost=d.quadratic_cost,
     )
 
 

@@ -153,6 +153,21 @@ class DispatchSpec(_Strict):
     solver_interface: Literal["arrays", "pyomo"] = "arrays"
     #: linear segments per quadratic generation cost (exact at the breakpoints)
     quadratic_cost_segments: int = Field(default=20, ge=1, le=1000)
+    #: quadratic generation costs as ``segments`` (an LP, the default) or ``exact`` (a QP)
+    quadratic_cost: Literal["segments", "exact"] = "segments"
+
+    @model_validator(mode="after")
+    def _exact_quadratic(self) -> DispatchSpec:
+        if self.quadratic_cost == "exact":
+            if self.solver_interface != "arrays":
+                raise ValueError("quadratic_cost: exact needs solver_interface: arrays")
+            for key in ("unit_commitment", "storage_exact"):
+                if getattr(self, key):
+                    raise ValueError(
+                        f"quadratic_cost: exact cannot be combined with {key} (HiGHS "
+                        "solves no mixed-integer QP); use quadratic_cost: segments"
+                    )
+        return self
 
     @property
     def window_and_horizon_h(self) -> tuple[int | None, int | None]:

@@ -23,7 +23,11 @@ from dispatch.components.conventional_data import (
     unit_data,
 )
 from dispatch.components.conventional_state import CONVENTIONAL_STATE, state_after
-from dispatch.components.quadratic_cost import add_quadratic_cost, segment_values
+from dispatch.components.quadratic_cost import (
+    add_exact_quadratic_cost,
+    add_quadratic_cost,
+    segment_values,
+)
 from dispatch.family import AssetData, AssetFamily, DispatchInputError, Labelled
 
 if TYPE_CHECKING:
@@ -42,9 +46,15 @@ __all__ = [
 ]
 
 
+def _segments(x: DispatchInputs) -> int:
+    """Segments per quadratic cost; 0 for exact quadratic costs."""
+    return 0 if x.options.quadratic_cost == "exact" else x.options.cost_segments
+
+
 def _param_values(d: UnitData, dt_h: float, segments: int) -> dict[str, dict]:
     """Values of every mutable parameter of the block, by parameter name (with
-    ``segments`` per quadratic cost, :mod:`dispatch.components.quadratic_cost`)."""
+    ``segments`` per quadratic cost, 0 for exact ones,
+    :mod:`dispatch.components.quadratic_cost`)."""
     c = d.column
     up = {g: c["ramp_up_mw_per_h"][g] * dt_h for g in d.ramp_up_units}
     down = {g: c["ramp_down_mw_per_h"][g] * dt_h for g in d.ramp_down_units}
@@ -136,7 +146,8 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
 
     plus, for units with a quadratic cost coefficient (column :data:`QUADRATIC_COST`),
     its piecewise-linear segments (:mod:`dispatch.components.quadratic_cost`,
-    ``options.cost_segments`` of them):
+    ``options.cost_segments`` of them), or with ``options.quadratic_cost = "exact"``
+    the quadratic terms themselves (a QP, outside ``cost_eur``):
 
         \mathrm{emissions} = \Delta t \sum_{g,t} \varepsilon_g\, p_{g,t}
 
@@ -148,7 +159,7 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     b = pyo.Block()
     m.conventional = b
     d = unit_data(x)
-    values = _param_values(d, x.dt_h, x.options.cost_segments)
+    values = _param_values(d, x.dt_h, _segments(x))
     uc = x.options.unit_commitment
     by_bus = units_by_bus(x.assets["conventional"].units["bus"])
     b.structure_key = structure(d, x)
@@ -211,9 +222,10 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
     )
     dt = x.dt_h
     quadratic = 0.0
-    if d.quadratic_units:
-        k = x.options.cost_segments
-        quadratic = add_quadratic_cost(b, m, d.quadratic_units, k, values, dt)
+    if d.quadratic_units and _segments(x) == 0:
+        add_exact_quadratic_cost(b, m, d.quadratic_units, values, dt)
+    elif d.quadratic_units:
+        quadratic = add_quadratic_cost(b, m, d.quadratic_units, _segments(x), values, dt)
     b.cost_eur = pyo.Expression(
         expr=dt * sum(b.cost_eur_per_mwh[g] * b.p_mw[g, t] for g in b.UNIT for t in m.T)
         + start_term
@@ -252,7 +264,7 @@ def update_conventional(blk: pyo.Block, x: DispatchInputs) -> None:
             "conventional: the inputs change the block's structure (units, steps, "
             "unit_commitment, finite ramps or min up/down steps); rebuild the model"
         )
-    for name, data in _param_values(d, x.dt_h, x.options.cost_segments).items():
+    for name, data in _param_values(d, x.dt_h, _segments(x)).items():
         param = blk.component(name)
         if param is None:
             continue  # commitment parameters exist only with unit commitment

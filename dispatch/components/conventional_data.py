@@ -132,5 +132,5 @@ def structure(d: UnitData, x: DispatchInputs) -> tuple[object, ...]:
         tuple(sorted(d.up_steps.items())),
         tuple(sorted(d.down_steps.items())),
         tuple(d.quadratic_units),
-        x.options.cost_segments if d.quadratic_units else 0,
+        (x.options.quadratic_cost, x.options.cost_segments) if d.quadratic_units else 0,
     )

@@ -1,4 +1,5 @@
-r"""Quadratic generation costs as piecewise-linear segments (the LP stays an LP).
+r"""Quadratic generation costs: piecewise-linear segments (the LP stays an LP), or
+exact (a QP for HiGHS, ``k = 0`` below).
 
 A unit :math:`g` with cost :math:`c_g p + q_g p^2` per hour (:math:`q_g` > 0,
 [EUR/(MW^2 h)]) gets :math:`K` segments of width :math:`\Delta_g = \bar p_g / K`
@@ -17,6 +18,11 @@ piecewise-linear interpolation of :math:`q_g p^2` at the breakpoints
 :math:`q_g \Delta_g^2 / 4` per hour (mid-segment). Widths and slopes are mutable
 parameters; which units have quadratic costs and :math:`K` are fixed when the block
 is built.
+
+Exact (:func:`add_exact_quadratic_cost`): the block declares the terms
+:math:`\Delta t\, q_g p_{g,t}^2` (:mod:`dispatch.quadratic_objective`) and the
+model is a convex QP; the coefficients are mutable parameters
+``quad_cost_eur_per_mw2h``.
 """
 
 from __future__ import annotations
@@ -25,11 +31,16 @@ from typing import Any
 
 import pyomo.environ as pyo
 
+from dispatch.quadratic_objective import QuadraticTerm, add_quadratic_terms
+
 
 def segment_values(
     units: list[str], q_eur_per_mw2h: dict[str, float], p_max_mw: dict[str, float], k: int
 ) -> dict[str, dict[Any, float]]:
-    """The segment widths [MW] and slopes [EUR/MWh] of ``units``, by parameter name."""
+    """The segment widths [MW] and slopes [EUR/MWh] of ``units``, by parameter name;
+    with ``k = 0`` (exact) the quadratic coefficients [EUR/(MW^2 h)]."""
+    if k == 0:
+        return {"quad_cost_eur_per_mw2h": {g: q_eur_per_mw2h[g] for g in units}}
     width = {g: p_max_mw[g] / k for g in units}
     slope = {(g, j): q_eur_per_mw2h[g] * (2 * j + 1) * width[g] for g in units for j in range(k)}
     return {"segment_mw": width, "segment_slope_eur_per_mwh": slope}
@@ -77,4 +88,27 @@ def add_quadratic_cost(
         for g in units
         for j in range(k)
         for t in m.T
+    )
+
+
+def add_exact_quadratic_cost(
+    b: pyo.Block,
+    m: pyo.ConcreteModel,
+    units: list[str],
+    values: dict[str, dict[Any, float]],
+    dt_h: float,
+) -> None:
+    """Declare the exact quadratic costs of ``units`` on block ``b`` (whose output is
+    ``b.p_mw``): ``b.quadratic_cost_eur`` [EUR], outside the block's linear cost."""
+    b.QUAD_UNIT = pyo.Set(initialize=units, ordered=True)
+    b.quad_cost_eur_per_mw2h = pyo.Param(
+        b.QUAD_UNIT, mutable=True, within=pyo.Reals, initialize=values["quad_cost_eur_per_mw2h"]
+    )
+    add_quadratic_terms(
+        b,
+        [
+            QuadraticTerm(b.p_mw[g, t], b.quad_cost_eur_per_mw2h[g], dt_h)
+            for g in units
+            for t in m.T
+        ],
     )

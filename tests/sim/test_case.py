@@ -126,3 +126,20 @@ external_grid:
 def test_digest_changes_with_content() -> None:
     assert load_case(DEFAULT).digest() == load_case(DEFAULT).digest()
     assert load_case(DEFAULT).digest() != load_case(DEFAULT, ["storage.0.p_max_mw=1"]).digest()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("dispatch.unit_commitment=true", "cannot be combined with unit_commitment"),
+        ("dispatch.storage_exact=true", "cannot be combined with storage_exact"),
+        ("dispatch.solver_interface=pyomo", "needs solver_interface: arrays"),
+    ],
+)
+def test_exact_quadratic_costs_refuse_a_milp_and_the_pyomo_interface(
+    extra: str, message: str
+) -> None:
+    with pytest.raises(CaseError, match=message) as err:
+        load_case(DEFAULT, ["dispatch.quadratic_cost=exact", extra])
+    assert "dispatch" in str(err.value)
+    assert load_case(DEFAULT, ["dispatch.quadratic_cost=exact"]).dispatch.quadratic_cost == "exact"

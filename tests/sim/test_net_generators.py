@@ -1,8 +1,8 @@
 """The grid's own generators (pandapower ``gen``) as dispatchable units, with their
 limits and ``poly_cost`` read from the net: one hour of ``dc`` dispatch of ``case9``
 and ``case118`` through the simulator gives pandapower's ``rundcopp`` objective, with
-linear costs within 1e-6, with their own quadratic costs within the bound of the
-linear segments.
+linear costs within 1e-6, with their own quadratic costs solved exactly (a QP)
+within 1e-6 and as linear segments within the bound of the segments.
 
 Making both sides the same problem (as in ``tests/dispatch/test_dc_opf_crosscheck.py``):
 constant cost terms are set to zero (and, for the linear case, the quadratic ones),
@@ -102,6 +102,21 @@ def test_dc_dispatch_of_net_generators_equals_rundcopp(
     if costs.is_unique:  # otherwise units of equal cost may share the load either way
         assert p_gen.to_numpy() == pytest.approx(net.res_gen["p_mw"].to_numpy(), abs=1e-3)
     assert bool(out.results.powerflow_converged.iloc[0, 0])
+
+
+@pytest.mark.parametrize("name", ["case9", "case118"])
+def test_exact_quadratic_net_costs_equal_rundcopp(name: str, tmp_path: Path) -> None:
+    """``dispatch.quadratic_cost: exact`` solves the QP: rundcopp's objective within 1e-6."""
+    grid_json, g = _linear_net(name, tmp_path, quadratic=True)
+    net = pp.from_json(str(grid_json))
+    pp.rundcopp(net)
+    case = load_case(_case_file(tmp_path, grid_json, g), ["dispatch.quadratic_cost=exact"])
+    out = run(case)
+    assert out.stats.statuses[0].objective_eur == pytest.approx(float(net.res_cost), rel=REL_TOL)
+    p_gen = out.results.conventional_p_mw.iloc[0]
+    # a strictly convex cost has one optimum: the outputs agree too (to the tolerance
+    # of pandapower's interior-point solver, a few 1e-6 of a unit's output)
+    assert p_gen.to_numpy() == pytest.approx(net.res_gen["p_mw"].to_numpy(), rel=1e-5, abs=1e-3)
 
 
 @pytest.mark.parametrize("name", ["case9", "case118"])
