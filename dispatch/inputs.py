@@ -60,7 +60,7 @@ class DispatchOptions:
         ``p_max_mw`` (see :mod:`dispatch.components.conventional`).
     cost_segments
         Linear segments per quadratic generation cost
-        (:mod:`dispatch.components.quadratic_cost`).
+        (:mod:`dispatch.components.cost_segments`).
     quadratic_cost
         One of :data:`QUADRATIC_COST_MODES`: ``segments`` (``cost_segments`` linear
         segments, an LP) or ``exact`` (the quadratic terms, a QP solved by HiGHS;

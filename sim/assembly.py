@@ -39,26 +39,48 @@ def build_grid(case: Case) -> Any:
     return net
 
 
+def _ext_grid_pwl_costs(net: Any, ext: pd.DataFrame) -> set[float]:
+    """The slopes of the external grids' active-power ``pwl_cost`` [EUR/MWh]."""
+    pwl = net.pwl_cost if "pwl_cost" in net else pd.DataFrame()
+    if pwl.empty:
+        return set()
+    rows = pwl[(pwl["et"] == "ext_grid") & (pwl["power_type"] == "p")]
+    slopes = {
+        float(seg[2])
+        for points in rows.loc[rows["element"].isin(ext.index), "points"]
+        for seg in points
+    }
+    if len(slopes) > 1:
+        raise CaseError(
+            "external_grid.import_price_eur_per_mwh: the grid's external grid has a "
+            f"pwl_cost with several slopes {sorted(slopes)}; give the prices in the case"
+        )
+    return slopes
+
+
 def ext_grid_cost_eur_per_mwh(net: Any) -> float | None:
-    """The linear cost ``cp1_eur_per_mw`` of the in-service external grids'
-    ``poly_cost`` [EUR/MWh], None if none has one.
+    """The linear cost of the in-service external grids [EUR/MWh]: ``cp1_eur_per_mw``
+    of their ``poly_cost``, or the one slope of their ``pwl_cost``; None if none has
+    a cost.
 
     Raises
     ------
     CaseError
-        If they differ, or one has a quadratic term (the connection's cost is linear).
+        If they differ, or one has a quadratic term or a ``pwl_cost`` of several
+        slopes (the connection's cost is linear).
     """
     ext = net.ext_grid[net.ext_grid["in_service"].astype(bool)]
     pc = net.poly_cost if "poly_cost" in net else pd.DataFrame(columns=["et", "element"])
     rows = pc[(pc["et"] == "ext_grid") & pc["element"].isin(ext.index)]
-    if rows.empty:
+    pwl = _ext_grid_pwl_costs(net, ext)
+    if rows.empty and not pwl:
         return None
     if (rows.get("cp2_eur_per_mw2", pd.Series(0.0, index=rows.index)).abs() > 0).any():
         raise CaseError(
             "external_grid.import_price_eur_per_mwh: the grid's external grid has a quadratic "
             "poly_cost; give the prices in the case"
         )
-    costs = set(rows["cp1_eur_per_mw"].astype(float))
+    costs = set(rows["cp1_eur_per_mw"].astype(float)) | pwl
     if len(costs) > 1:
         raise CaseError(
             "external_grid.import_price_eur_per_mwh: the grid's external grids have different "
@@ -84,8 +106,8 @@ def grid_signals(case: Case, index: pd.DatetimeIndex, net: Any) -> pd.DataFrame:
             cost = ext_grid_cost_eur_per_mwh(net)
             if cost is None:
                 raise CaseError(
-                    f"external_grid.{k}: required (the grid gives no poly_cost for its "
-                    "external grid)"
+                    f"external_grid.{k}: required (the grid gives no poly_cost or pwl_cost "
+                    "for its external grid)"
                 )
             out[k] = pd.Series(cost, index=index)
         else:

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from dispatch.components.cost_curve import CostCurveError, check_curve
 from sim.case_sources import (
     GRID_FORMS,
     GridSpec,
@@ -93,7 +94,8 @@ class ConventionalSpec(_Strict):
     bus: str | int | None = None
     p_max_mw: float = Field(gt=0)
     p_min_mw: float = Field(default=0.0, ge=0)
-    cost_eur_per_mwh: float = Field(ge=0)
+    #: marginal cost [EUR/MWh]; required unless ``cost_curve`` is given (then added to it)
+    cost_eur_per_mwh: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     ef_tco2_per_mwh: float = Field(default=0.0, ge=0)
     ramp_up_mw_per_h: float | None = Field(default=None, gt=0)
     ramp_down_mw_per_h: float | None = Field(default=None, gt=0)
@@ -105,6 +107,27 @@ class ConventionalSpec(_Strict):
     cost_eur_per_mw2h: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     #: always on: output within [p_min_mw, p_max_mw] also without unit commitment
     must_run: bool = False
+    #: convex piecewise-linear cost: [[p_mw, cost_eur_per_mwh], ...], the marginal cost
+    #: up to each output (from 0 MW; :mod:`dispatch.components.cost_curve`)
+    cost_curve: list[tuple[float, float]] | None = None
+
+    @model_validator(mode="after")
+    def _costs(self) -> ConventionalSpec:
+        if self.cost_curve is None:
+            if self.cost_eur_per_mwh is None:
+                raise ValueError("'cost_eur_per_mwh' is required (or give 'cost_curve')")
+            return self
+        try:
+            curve = check_curve(tuple(self.cost_curve))
+        except CostCurveError as exc:
+            raise ValueError(f"'cost_curve': {exc}") from None
+        if self.cost_eur_per_mw2h > 0:
+            raise ValueError("give 'cost_curve' or 'cost_eur_per_mw2h', not both")
+        if curve[-1][0] < self.p_max_mw:
+            raise ValueError(
+                f"'cost_curve' ends at {curve[-1][0]} MW, below 'p_max_mw' ({self.p_max_mw} MW)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _powers(self) -> ConventionalSpec:

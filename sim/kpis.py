@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dispatch.components.cost_curve import COST_CURVE, curve_cost_eur_per_h, parse_curve
 from dispatch.extract import simultaneous_storage_steps
 from sim.emissions import (
     conventional_asset_column,
@@ -108,13 +109,25 @@ def emission_kpis(r: SimulationResults) -> dict[str, float]:
     }
 
 
+def _curve_cost_eur(r: SimulationResults) -> float:
+    """Cost of the conventional units' output on their cost curves [EUR]
+    (:mod:`dispatch.components.cost_curve`)."""
+    if COST_CURVE not in r.assets:
+        return 0.0
+    curves = r.assets[COST_CURVE].reindex(r.conventional_p_mw.columns)
+    return r.dt_h * sum(
+        float(curve_cost_eur_per_h(parse_curve(text), r.conventional_p_mw[g].to_numpy()).sum())
+        for g, text in curves.items()
+    )
+
+
 def cost_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]:
     """Realised cost by component [EUR].
 
     ``energy_cost_eur`` is import cost minus export revenue at the grid prices;
     ``storage_wear_cost_eur`` is the throughput cost; ``conventional_cost_eur`` is
     the conventional units' energy at their marginal cost, their quadratic cost terms
-    (:math:`\\Delta t \\sum_t q_g p_{g,t}^2`) and their start-up costs;
+    (:math:`\\Delta t \\sum_t q_g p_{g,t}^2`), their cost curves and their start-up costs;
     ``unserved_cost_eur`` values shed demand at the value of lost load; ``cost_eur``
     is their sum (:func:`all_kpis` adds the imbalance cost to it).
     """
@@ -133,6 +146,7 @@ def cost_kpis(r: SimulationResults, voll_eur_per_mwh: float) -> dict[str, float]
     conv_cost = float(
         (conv_mwh * conventional_asset_column(r, "cost_eur_per_mwh")).sum()
         + float((r.conventional_p_mw.to_numpy() ** 2 * quadratic).sum()) * dt
+        + _curve_cost_eur(r)
         + (conventional_starts(r) * conventional_asset_column(r, "start_cost_eur")).sum()
     )
     unserved = _mwh(r.shed_p_mw, dt) * voll_eur_per_mwh

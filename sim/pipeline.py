@@ -172,6 +172,14 @@ def run(case: Case) -> RunOutput:
     )
 
 
+def _asset_table(rows: list[pd.DataFrame]) -> pd.DataFrame:
+    """The families' asset rows in one table; a text column that a family does not
+    have is empty text there (not NaN), so the table reads back as written."""
+    table = pd.concat(rows)
+    text = [c for c in table.columns if table[c].dtype == object]
+    return table.fillna({c: "" for c in text}) if text else table
+
+
 def _results(
     case: Case,
     s: Setup,
@@ -189,7 +197,7 @@ def _results(
     signals["imbalance_price_eur_per_mwh"] = s.imbalance_price_eur_per_mwh
     return SimulationResults(
         families=frames,
-        assets=pd.concat([r for r in rows if r is not None]),
+        assets=_asset_table([r for r in rows if r is not None]),
         bus_table=bus_table(s.net),
         branch_table=branch_table(s.net),
         losses_p_mw=pf.losses_p_mw,

@@ -23,9 +23,11 @@ from dispatch.components.conventional_data import (
     unit_data,
 )
 from dispatch.components.conventional_state import CONVENTIONAL_STATE, state_after
-from dispatch.components.quadratic_cost import (
+from dispatch.components.cost_curve import COST_CURVE, CostCurveError, parse_curve
+from dispatch.components.cost_segments import (
+    add_cost_segments,
     add_exact_quadratic_cost,
-    add_quadratic_cost,
+    segment_count,
     segment_values,
 )
 from dispatch.family import AssetData, AssetFamily, DispatchInputError, Labelled
@@ -54,7 +56,7 @@ def _segments(x: DispatchInputs) -> int:
 def _param_values(d: UnitData, dt_h: float, segments: int) -> dict[str, dict]:
     """Values of every mutable parameter of the block, by parameter name (with
     ``segments`` per quadratic cost, 0 for exact ones,
-    :mod:`dispatch.components.quadratic_cost`)."""
+    :mod:`dispatch.components.cost_segments`)."""
     c = d.column
     up = {g: c["ramp_up_mw_per_h"][g] * dt_h for g in d.ramp_up_units}
     down = {g: c["ramp_down_mw_per_h"][g] * dt_h for g in d.ramp_down_units}
@@ -73,7 +75,7 @@ def _param_values(d: UnitData, dt_h: float, segments: int) -> dict[str, dict]:
         "stop_allowance_mw": {g: max(0.0, c["p_min_mw"][g] - down[g]) for g in down},
         "must_on": d.must_on,
         "must_off": d.must_off,
-        **segment_values(d.quadratic_units, c[QUADRATIC_COST], c["p_max_mw"], segments),
+        **segment_values(d.quadratic_units, c[QUADRATIC_COST], c["p_max_mw"], segments, d.curves),
     }
 
 
@@ -145,9 +147,11 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         \mathrm{cost} = \Delta t \sum_{g,t} c_g\, p_{g,t} + \sum_{g,t} c^{start}_g v_{g,t}
 
     plus, for units with a quadratic cost coefficient (column :data:`QUADRATIC_COST`),
-    its piecewise-linear segments (:mod:`dispatch.components.quadratic_cost`,
+    its piecewise-linear segments (:mod:`dispatch.components.cost_segments`,
     ``options.cost_segments`` of them), or with ``options.quadratic_cost = "exact"``
-    the quadratic terms themselves (a QP, outside ``cost_eur``):
+    the quadratic terms themselves (a QP, outside ``cost_eur``); for units with a
+    cost curve (column :data:`dispatch.components.cost_curve.COST_CURVE`) one
+    segment per range of the curve:
 
         \mathrm{emissions} = \Delta t \sum_{g,t} \varepsilon_g\, p_{g,t}
 
@@ -221,11 +225,13 @@ def build_conventional(m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         b.BUS, m.T, rule=lambda blk, bus, t: sum(blk.p_mw[g, t] for g in by_bus[bus])
     )
     dt = x.dt_h
-    quadratic = 0.0
-    if d.quadratic_units and _segments(x) == 0:
+    exact = _segments(x) == 0
+    if d.quadratic_units and exact:
         add_exact_quadratic_cost(b, m, d.quadratic_units, values, dt)
-    elif d.quadratic_units:
-        quadratic = add_quadratic_cost(b, m, d.quadratic_units, _segments(x), values, dt)
+    quadratic_segmented = [] if exact else d.quadratic_units
+    segmented = quadratic_segmented + list(d.curves)
+    n = segment_count(quadratic_segmented, _segments(x), d.curves)
+    quadratic = add_cost_segments(b, m, segmented, n, values, dt) if segmented else 0.0
     b.cost_eur = pyo.Expression(
         expr=dt * sum(b.cost_eur_per_mwh[g] * b.p_mw[g, t] for g in b.UNIT for t in m.T)
         + start_term
@@ -299,7 +305,8 @@ class Conventional(AssetFamily):
             )
         if cv.empty:
             return
-        num = cv.drop(columns="bus").astype(float)
+        num = cv.drop(columns=["bus", COST_CURVE], errors="ignore").astype(float)
+        self._check_curves(cv, num)
         finite = num.drop(columns=["ramp_up_mw_per_h", "ramp_down_mw_per_h"])
         if not np.isfinite(finite.to_numpy()).all():
             self.fail("units", "contains NaN or infinite values (ramps may be inf)")
@@ -310,6 +317,25 @@ class Conventional(AssetFamily):
         bad = cv.index[num["p_min_mw"] > num["p_max_mw"]]
         if len(bad):
             self.fail("units", f"p_min_mw above p_max_mw for {list(bad)}")
+
+    def _check_curves(self, cv: pd.DataFrame, num: pd.DataFrame) -> None:
+        if COST_CURVE not in cv:
+            return
+        for g, text in cv[COST_CURVE].items():
+            try:
+                curve = parse_curve(text)
+            except CostCurveError as exc:
+                self.fail("units", f"{g}: {exc}")
+            if not curve:
+                continue
+            if QUADRATIC_COST in num and num.at[g, QUADRATIC_COST] > 0:
+                self.fail("units", f"{g}: a cost curve and a quadratic cost; give one of them")
+            if curve[-1][0] < num.at[g, "p_max_mw"] - 1e-9:
+                self.fail(
+                    "units",
+                    f"{g}: the cost curve ends at {curve[-1][0]} MW, below p_max_mw "
+                    f"{num.at[g, 'p_max_mw']} MW",
+                )
 
     def build(self, m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         return build_conventional(m, x)

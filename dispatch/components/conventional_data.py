@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dispatch.components.conventional_state import default_state
+from dispatch.components.cost_curve import COST_CURVE, Curve, parse_curve
 from dispatch.family import _TABLE_CACHE, AssetData
 
 if TYPE_CHECKING:
@@ -37,8 +38,9 @@ MUST_RUN = "must_run"
 #: optional column of the table: quadratic cost coefficient [EUR/(MW^2 h)], the
 #: cost per step being dt * (cost_eur_per_mwh * p + cost_eur_per_mw2h * p^2) (0: none)
 QUADRATIC_COST = "cost_eur_per_mw2h"
-#: the optional columns, in the order they follow :data:`CONVENTIONAL_COLUMNS`
-OPTIONAL_COLUMNS = (MUST_RUN, QUADRATIC_COST)
+#: the optional columns, in the order they follow :data:`CONVENTIONAL_COLUMNS` (the
+#: last, :data:`dispatch.components.cost_curve.COST_CURVE`, is text: a cost curve)
+OPTIONAL_COLUMNS = (MUST_RUN, QUADRATIC_COST, COST_CURVE)
 #: without unit commitment a unit above this output [MW] counts as on
 CONVENTIONAL_ON_TOL_MW = 1e-6
 
@@ -61,6 +63,7 @@ class UnitData:
     ramp_up_units: list[str]
     ramp_down_units: list[str]
     quadratic_units: list[str]
+    curves: dict[str, Curve]
 
 
 def _steps(hours: float, dt_h: float) -> int:
@@ -77,13 +80,25 @@ def table_columns(d: AssetData) -> dict[str, dict[str, float]]:
         out = {
             c: {str(u): float(v) for u, v in cv[c].astype(float).items()}
             for c in cv.columns
-            if c != "bus"
+            if c not in ("bus", COST_CURVE)
         }
-        for c in OPTIONAL_COLUMNS:
+        for c in (MUST_RUN, QUADRATIC_COST):
             out.setdefault(c, {str(u): 0.0 for u in cv.index})
         return out
 
     return _TABLE_CACHE.get(d.units, "conventional_columns", make)
+
+
+def table_curves(units: pd.DataFrame) -> dict[str, Curve]:
+    """The cost curves of the units that have one, by unit (computed once per table)."""
+
+    def make(cv: pd.DataFrame) -> dict[str, Curve]:
+        if COST_CURVE not in cv:
+            return {}
+        curves = {str(u): parse_curve(v) for u, v in cv[COST_CURVE].items()}
+        return {g: c for g, c in curves.items() if c}
+
+    return _TABLE_CACHE.get(units, "conventional_curves", make)
 
 
 def unit_data(x: DispatchInputs) -> UnitData:
@@ -117,6 +132,7 @@ def unit_data(x: DispatchInputs) -> UnitData:
         ramp_up_units=[g for g in units if math.isfinite(column["ramp_up_mw_per_h"][g])],
         ramp_down_units=[g for g in units if math.isfinite(column["ramp_down_mw_per_h"][g])],
         quadratic_units=[g for g in units if column[QUADRATIC_COST][g] > 0.0],
+        curves=table_curves(d.units),
     )
 
 
@@ -133,4 +149,5 @@ def structure(d: UnitData, x: DispatchInputs) -> tuple[object, ...]:
         tuple(sorted(d.down_steps.items())),
         tuple(d.quadratic_units),
         (x.options.quadratic_cost, x.options.cost_segments) if d.quadratic_units else 0,
+        tuple((g, len(c)) for g, c in d.curves.items()),
     )

@@ -29,6 +29,7 @@ from dispatch.components.conventional import (
     QUADRATIC_COST,
 )
 from dispatch.components.conventional_state import CONVENTIONAL_STATE
+from dispatch.components.cost_curve import COST_CURVE, CostCurveError, check_curve, format_curve
 from dispatch.family import AssetData
 from grid.assets import AssetError, add_conventional
 from sim.families import Injection, SimFamily, Window
@@ -44,9 +45,12 @@ ASSET_COLUMNS = (
     QUADRATIC_COST,
     "ef_tco2_per_mwh",
     "start_cost_eur",
+    COST_CURVE,
 )
 #: columns of the table of a run's conventional units
-TABLE_COLUMNS = (*CONVENTIONAL_COLUMNS, MUST_RUN, QUADRATIC_COST)
+TABLE_COLUMNS = (*CONVENTIONAL_COLUMNS, MUST_RUN, QUADRATIC_COST, COST_CURVE)
+#: the text columns of that table
+TEXT_COLUMNS = ("bus", COST_CURVE)
 
 
 def conventional_table(case: Case, bus_of: pd.Series) -> pd.DataFrame:
@@ -58,7 +62,7 @@ def conventional_table(case: Case, bus_of: pd.Series) -> pd.DataFrame:
             "bus": bus_of[c.name],
             "p_min_mw": c.p_min_mw,
             "p_max_mw": c.p_max_mw,
-            "cost_eur_per_mwh": c.cost_eur_per_mwh,
+            "cost_eur_per_mwh": c.cost_eur_per_mwh or 0.0,
             "ef_tco2_per_mwh": c.ef_tco2_per_mwh,
             "ramp_up_mw_per_h": c.ramp_up_mw_per_h if c.ramp_up_mw_per_h is not None else inf,
             "ramp_down_mw_per_h": (
@@ -69,12 +73,13 @@ def conventional_table(case: Case, bus_of: pd.Series) -> pd.DataFrame:
             "start_cost_eur": c.start_cost_eur,
             MUST_RUN: 1.0 if c.must_run else 0.0,
             QUADRATIC_COST: c.cost_eur_per_mw2h,
+            COST_CURVE: format_curve(tuple(c.cost_curve or ())),
         }
         for c in case.conventional
     }
     columns = list(TABLE_COLUMNS)
     table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
-    return table.astype({c: float for c in columns if c != "bus"})
+    return table.astype({c: float for c in columns if c not in TEXT_COLUMNS})
 
 
 def _net_value(table: pd.DataFrame, column: str, fallback: pd.Series) -> pd.Series:
@@ -83,6 +88,56 @@ def _net_value(table: pd.DataFrame, column: str, fallback: pd.Series) -> pd.Seri
         return fallback.astype(float)
     values = pd.to_numeric(table[column], errors="coerce").astype(float)
     return values.where(np.isfinite(values), fallback.astype(float))
+
+
+def pwl_slopes(points: Any) -> tuple[tuple[float, float], ...]:
+    """pandapower ``pwl_cost`` points ``[[p0, p1, c], [p1, p2, c'], ...]`` as a cost
+    curve (range ends and marginal costs; the first slope holds from 0 MW, as in
+    pandapower's OPF).
+
+    Raises
+    ------
+    ValueError
+        If the ranges do not follow each other or the curve is not convex.
+    """
+    rows = [tuple(float(v) for v in r) for r in points]
+    if not rows or any(len(r) != 3 for r in rows):
+        raise ValueError(f"pwl_cost points {points}: expected [[p0, p1, cost], ...]")
+    for (_, end, _), (start, _, _) in zip(rows, rows[1:], strict=False):
+        if start != end:
+            raise ValueError(f"pwl_cost points {points}: the ranges must follow each other")
+    try:
+        return check_curve(tuple((p1, c) for _, p1, c in rows))
+    except CostCurveError as exc:
+        raise ValueError(f"pwl_cost: {exc}") from None
+
+
+def _pwl_curves(net: Any, gen: pd.DataFrame, poly: pd.DataFrame) -> dict[int, str]:
+    """The text cost curves of the gens with an active-power ``pwl_cost`` row."""
+    pwl = net.pwl_cost if "pwl_cost" in net else pd.DataFrame()
+    if pwl.empty:
+        return {}
+    rows = pwl[(pwl["et"] == "gen") & (pwl["power_type"] == "p")]
+    with_poly = set(poly.loc[poly["et"] == "gen", "element"].astype(int)) if len(poly) else set()
+    curves: dict[int, str] = {}
+    for _, row in rows.iterrows():
+        i = int(row["element"])
+        if i not in gen.index:
+            continue
+        name = gen.at[i, "name"]
+        if i in with_poly:
+            raise ValueError(f"{name}: has a poly_cost and a pwl_cost; keep one of them")
+        try:
+            curve = pwl_slopes(row["points"])
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+        p_max = float(_net_value(gen.loc[[i]], "max_p_mw", gen.loc[[i], "p_mw"]).iloc[0])
+        if curve[-1][0] < p_max:
+            raise ValueError(
+                f"{name}: its pwl_cost ends at {curve[-1][0]} MW, below max_p_mw {p_max} MW"
+            )
+        curves[i] = format_curve(curve)
+    return curves
 
 
 def gen_table(net: Any) -> pd.DataFrame:
@@ -97,7 +152,9 @@ def gen_table(net: Any) -> pd.DataFrame:
     gen = net.gen[net.gen["in_service"].astype(bool)]
     columns = list(TABLE_COLUMNS)
     if gen.empty:
-        return pd.DataFrame(columns=columns).astype({c: float for c in columns if c != "bus"})
+        return pd.DataFrame(columns=columns).astype(
+            {c: float for c in columns if c not in TEXT_COLUMNS}
+        )
     p_set = gen["p_mw"].astype(float)
     cost = pd.Series(0.0, index=gen.index)
     quadratic = pd.Series(0.0, index=gen.index)
@@ -113,6 +170,7 @@ def gen_table(net: Any) -> pd.DataFrame:
                 )
             cost[int(row["element"])] = float(row["cp1_eur_per_mw"])
             quadratic[int(row["element"])] = q
+    curves = _pwl_curves(net, gen, pc)
     table = pd.DataFrame(
         {
             "bus": net.bus.loc[gen["bus"], "name"].astype(str).to_numpy(),
@@ -127,6 +185,7 @@ def gen_table(net: Any) -> pd.DataFrame:
             "start_cost_eur": 0.0,
             MUST_RUN: 1.0,
             QUADRATIC_COST: quadratic.to_numpy(),
+            COST_CURVE: [curves.get(i, "") for i in gen.index],
         },
         index=pd.Index(gen["name"].astype(str).to_numpy(), dtype=object),
     )

@@ -10,7 +10,7 @@ import pytest
 
 from dispatch.builtin import with_frames
 from dispatch.components.conventional import QUADRATIC_COST
-from dispatch.components.quadratic_cost import max_error_eur_per_h
+from dispatch.components.cost_segments import max_error_eur_per_h
 from dispatch.inputs import DispatchInputs, DispatchOptions
 
 TOL = 1e-6

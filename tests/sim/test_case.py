@@ -143,3 +143,12 @@ def test_exact_quadratic_costs_refuse_a_milp_and_the_pyomo_interface(
         load_case(DEFAULT, ["dispatch.quadratic_cost=exact", extra])
     assert "dispatch" in str(err.value)
     assert load_case(DEFAULT, ["dispatch.quadratic_cost=exact"]).dispatch.quadratic_cost == "exact"
+
+
+def test_a_conventional_unit_needs_a_cost_or_a_cost_curve(tmp_path: Path) -> None:
+    unit = '{name: g, bus: "MV1.101 Bus 40", p_max_mw: 2.0}'
+    path = write(tmp_path, "c.yaml", f"extends: {DEFAULT}\nconventional: [{unit}]\n")
+    with pytest.raises(CaseError, match="'cost_eur_per_mwh' is required .or give 'cost_curve'"):
+        load_case(path)
+    curve = ["conventional.0.cost_curve=[[2.0, 50.0]]"]
+    assert load_case(path, curve).conventional[0].cost_curve == [(2.0, 50.0)]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.case import Case, load_case
+from sim.case import Case, CaseError, load_case
 from sim.kpis import all_kpis, conventional_starts
 from sim.pipeline import RunOutput, run
 
@@ -86,3 +86,42 @@ def test_emissions_and_cost_include_the_unit(case: Case, output: RunOutput) -> N
         + k["unserved_cost_eur"]
         + k["imbalance_cost_eur"]
     )
+
+
+def test_a_cost_curve_from_the_case_file() -> None:
+    """The gas engine on a two-range curve (60 EUR/MWh up to 1 MW, 150 above, no
+    other marginal cost): it enters the dispatch (never above 1 MW where the import
+    is cheaper than 150) and the realised cost is the curve's."""
+    case = load_case(
+        DATA / "conventional.yaml",
+        [
+            "conventional.0.cost_curve=[[1.0, 60.0], [2.0, 150.0]]",
+            "conventional.0.cost_eur_per_mwh=0",
+        ],
+    )
+    r = run(case).results
+    p = r.conventional_p_mw[UNIT].to_numpy()
+    price = r.grid_signals["import_price_eur_per_mwh"].to_numpy()
+    assert p.max() > 0.5  # it runs
+    assert (p[price < 150.0 - 20.0] <= 1.0 + TOL_MW).all()
+    k = all_kpis(r, case.dispatch.voll_eur_per_mwh)
+    curve = (60.0 * np.minimum(p, 1.0) + 150.0 * np.clip(p - 1.0, 0.0, 1.0)).sum() * r.dt_h
+    assert k["conventional_cost_eur"] == pytest.approx(
+        curve + case.conventional[0].start_cost_eur * conventional_starts(r)[UNIT]
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("conventional.0.cost_curve=[[1.0, 60.0], [1.5, 150.0]]", "ends at 1.5 MW, below"),
+        ("conventional.0.cost_curve=[[1.0, 160.0], [2.0, 150.0]]", "not convex"),
+        ("conventional.0.cost_eur_per_mw2h=1", "not both"),
+    ],
+)
+def test_bad_cost_curves_name_the_key(override: str, message: str) -> None:
+    base = "conventional.0.cost_curve=[[1.0, 60.0], [2.0, 150.0]]"
+    sets = [override] if "cost_curve" in override else [base, override]
+    with pytest.raises(CaseError, match=message) as err:
+        load_case(DATA / "conventional.yaml", sets)
+    assert "conventional.0" in str(err.value)

@@ -2,7 +2,8 @@
 limits and ``poly_cost`` read from the net: one hour of ``dc`` dispatch of ``case9``
 and ``case118`` through the simulator gives pandapower's ``rundcopp`` objective, with
 linear costs within 1e-6, with their own quadratic costs solved exactly (a QP)
-within 1e-6 and as linear segments within the bound of the segments.
+within 1e-6 and as linear segments within the bound of the segments, and with
+piecewise-linear costs (``pwl_cost``, the external grid's too) within 1e-6.
 
 Making both sides the same problem (as in ``tests/dispatch/test_dc_opf_crosscheck.py``):
 constant cost terms are set to zero (and, for the linear case, the quadratic ones),
@@ -21,8 +22,9 @@ import pandapower as pp
 import pandapower.networks as pn
 import pytest
 
-from dispatch.components.quadratic_cost import max_error_eur_per_h
+from dispatch.components.cost_segments import max_error_eur_per_h
 from sim.case import CaseError, load_case
+from sim.kpis import all_kpis
 from sim.pipeline import run
 
 REL_TOL = 1e-6
@@ -188,3 +190,65 @@ def test_a_case_entry_gives_a_gen_its_parameters(tmp_path: Path) -> None:
     path.write_text(bad)
     with pytest.raises(CaseError, match="conventional.0.bus: '1' is not the bus of gen 'gen 1'"):
         run(load_case(path))
+
+
+def _pwl_net(name: str, tmp_path: Path, ranges: int = 3) -> Path:
+    """The net with each gen's poly_cost replaced by a convex pwl_cost: ``ranges``
+    secants of its own cost ``cp1 p + cp2 p^2`` over [0, max_p_mw]; the external
+    grid's poly_cost by a pwl_cost of its one linear slope."""
+    lin, _ = _linear_net(name, tmp_path, quadratic=True)
+    net = pp.from_json(str(lin))
+    pc = net.poly_cost
+    for _, row in pc.iterrows():
+        i, et = int(row["element"]), row["et"]
+        if et == "gen":
+            p_max = float(net.gen.at[i, "max_p_mw"])
+            ends = [p_max * (k + 1) / ranges for k in range(ranges)]
+            starts = [0.0, *ends[:-1]]
+            c1, c2 = float(row["cp1_eur_per_mw"]), float(row["cp2_eur_per_mw2"])
+            points = [[a, b, c1 + c2 * (a + b)] for a, b in zip(starts, ends, strict=True)]
+        else:
+            p_max = float(net.ext_grid.at[i, "max_p_mw"])
+            points = [[float(net.ext_grid.at[i, "min_p_mw"]), p_max, float(row["cp1_eur_per_mw"])]]
+        pp.create_pwl_cost(net, i, et, points, check=False)
+    net.poly_cost = pc.iloc[0:0]
+    path = tmp_path / f"{name}_pwl.json"
+    pp.to_json(net, str(path))
+    return path
+
+
+@pytest.mark.parametrize("name", ["case9", "case118"])
+def test_piecewise_linear_net_costs_equal_rundcopp(name: str, tmp_path: Path) -> None:
+    """Every gen on a three-range pwl_cost, the external grid's price from its own
+    pwl_cost: rundcopp's objective within 1e-6."""
+    grid_json = _pwl_net(name, tmp_path)
+    net = pp.from_json(str(grid_json))
+    pp.rundcopp(net)
+    out = run(load_case(_case_file(tmp_path, grid_json, None)))
+    assert out.stats.statuses[0].objective_eur == pytest.approx(float(net.res_cost), rel=REL_TOL)
+    # the realised conventional cost is the curves' cost of the dispatched output
+    p_gen = out.results.conventional_p_mw.iloc[0].to_numpy()
+    by_hand = 0.0
+    for _, row in net.pwl_cost[net.pwl_cost["et"] == "gen"].iterrows():
+        p = p_gen[list(net.gen.index).index(int(row["element"]))]
+        by_hand += sum(c * min(max(p - a, 0.0), b - a) for a, b, c in row["points"])
+    kpis = all_kpis(out.results, 1e5)
+    assert kpis["conventional_cost_eur"] == pytest.approx(by_hand, rel=1e-9)
+
+
+def test_pwl_cost_errors_name_the_gen(tmp_path: Path) -> None:
+    grid = {"price": 20.0, "import_max_mw": 1000.0, "export_max_mw": 0.0}
+    net = pn.case9()
+    pp.create_pwl_cost(net, 0, "gen", [[0, 100, 30], [100, 300, 20]], check=False)
+    pp.to_json(net, str(tmp_path / "n.json"))
+    with pytest.raises(CaseError, match="gen 0: has a poly_cost and a pwl_cost"):
+        run(load_case(_case_file(tmp_path, tmp_path / "n.json", grid)))
+    net.poly_cost = net.poly_cost[net.poly_cost["et"] != "gen"]
+    pp.to_json(net, str(tmp_path / "n.json"))
+    with pytest.raises(CaseError, match="gen 0: pwl_cost: .*not convex"):
+        run(load_case(_case_file(tmp_path, tmp_path / "n.json", grid)))
+    net.pwl_cost = net.pwl_cost.iloc[0:0]
+    pp.create_pwl_cost(net, 0, "gen", [[0, 100, 30], [100, 200, 40]])
+    pp.to_json(net, str(tmp_path / "n.json"))
+    with pytest.raises(CaseError, match="ends at 200.0 MW, below max_p_mw 300.0 MW"):
+        run(load_case(_case_file(tmp_path, tmp_path / "n.json", grid)))
