@@ -37,6 +37,11 @@ def resolve_bus(net: pp.pandapowerNet, bus: str | int) -> int:
     return int(hits[0])
 
 
+def bus_name(net: pp.pandapowerNet, bus: str | int) -> str:
+    """The name of a bus given by name or index (:func:`resolve_bus`'s errors)."""
+    return str(net.bus.at[resolve_bus(net, bus), "name"])
+
+
 def add_storage(
     net: pp.pandapowerNet,
     name: str,

@@ -53,10 +53,12 @@ __all__ = [
 
 
 class StorageSpec(_Strict):
-    """A battery at one bus (bus name or index in the pandapower bus table)."""
+    """A battery at one bus (bus name or index in the pandapower bus table); an entry
+    named after a ``storage`` of the grid gives that element its parameters instead."""
 
     name: str
-    bus: str | int
+    #: required, except for an entry that overrides a storage of the grid (its bus)
+    bus: str | int | None = None
     p_max_mw: float = Field(gt=0)
     e_max_mwh: float = Field(gt=0)
     e_min_mwh: float = Field(default=0.0, ge=0)

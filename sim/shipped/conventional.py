@@ -31,7 +31,7 @@ from dispatch.components.conventional import (
 from dispatch.components.conventional_state import CONVENTIONAL_STATE
 from dispatch.components.cost_curve import COST_CURVE, CostCurveError, check_curve, format_curve
 from dispatch.family import AssetData
-from grid.assets import AssetError, add_conventional
+from grid.assets import AssetError, add_conventional, bus_name
 from sim.families import Injection, SimFamily, Window
 
 if TYPE_CHECKING:
@@ -195,13 +195,6 @@ def gen_table(net: Any) -> pd.DataFrame:
     return table
 
 
-def _bus_name(net: Any, bus: str | int) -> str:
-    """The name of a bus given by name or index."""
-    from grid.assets import resolve_bus
-
-    return str(net.bus.at[resolve_bus(net, bus), "name"])
-
-
 def _gen_buses(net: Any) -> pd.Series:
     """Bus name of each in-service ``gen`` of ``net``, by generator name."""
     gen = net.gen[net.gen["in_service"].astype(bool)]
@@ -256,7 +249,7 @@ class ConventionalFamily(SimFamily):
         gens = _gen_buses(net)
         for i, c in enumerate(case.conventional):
             if c.name in gens.index:
-                if c.bus is not None and _bus_name(net, c.bus) != gens[c.name]:
+                if c.bus is not None and bus_name(net, c.bus) != gens[c.name]:
                     raise CaseError(
                         f"conventional.{i}.bus: {c.bus!r} is not the bus of gen {c.name!r} "
                         f"({gens[c.name]!r}); leave it out"
