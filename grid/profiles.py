@@ -26,6 +26,10 @@ class ProfileError(ValueError):
     """Profiles cannot be produced for the requested period; the message says why."""
 
 
+class ProfileNameError(ProfileError):
+    """An element names no profile of the SimBench grid; the message names it."""
+
+
 def _utc_stamps(net: pp.pandapowerNet) -> pd.DatetimeIndex:
     """The SimBench profile time stamps in UTC (from local time with DST shifts)."""
     local = pd.DatetimeIndex(pd.to_datetime(net.profiles["load"]["time"], format="%d.%m.%Y %H:%M"))
@@ -106,6 +110,7 @@ def simbench_profiles(
     for table in ("storage", "gen"):
         view[table] = net[table].iloc[0:0]
     view["sgen"] = net.sgen[net.sgen["type"] != CONVENTIONAL_TYPE]
+    _check_profile_names(view)
     absolute = sb.get_absolute_values(view, profiles_instead_of_study_cases=True)
     index = stamps.rename("time")
 
@@ -121,6 +126,39 @@ def simbench_profiles(
         load_q_mvar=frame("load", "q_mvar"),
         sgen_p_mw=frame("sgen", "p_mw").clip(lower=0.0),
     )
+
+
+def _check_profile_names(net: pp.pandapowerNet) -> None:
+    """Every load and sgen names a profile of ``net.profiles`` in its ``profile``
+    column (loads: ``<profile>_pload`` and ``_qload``; sgens: a renewable or power
+    plant profile), e.g. an element a case added.
+
+    Raises
+    ------
+    ProfileNameError
+        ``"<table> <name>: ..."`` for the first element without a known profile.
+    """
+    tables = {
+        "load": set(net.profiles["load"].columns),
+        "sgen": set(net.profiles["renewables"].columns) | set(net.profiles["powerplants"].columns),
+    }
+    for table, known in tables.items():
+        df = net[table]
+        given = df["profile"] if "profile" in df else pd.Series(None, index=df.index)
+        for name, profile in zip(df["name"], given, strict=True):
+            names = [f"{profile}_pload", f"{profile}_qload"] if table == "load" else [profile]
+            if not isinstance(profile, str) or not set(names) <= known:
+                stems = {c.removesuffix("_pload").removesuffix("_qload") for c in known}
+                sample = ", ".join(sorted(stems - {"time"})[:4])
+                what = (
+                    f"its profile {profile!r} is not one of the grid's SimBench profiles"
+                    if isinstance(profile, str)
+                    else "it has no SimBench profile"
+                )
+                raise ProfileNameError(
+                    f"{table} {name}: {what}; set its 'profile' in grid.elements "
+                    f"(the grid's are e.g. {sample})"
+                )
 
 
 def scale_profiles(profiles: Profiles, load: float, sgen_factor: pd.Series) -> Profiles:

@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 
 from dispatch.inputs import DispatchOptions, NetworkInputs
+from grid.assets import AssetError
+from grid.element_edits import ElementEdit, apply_element_edits
 from grid.network import GridInputError, build_network
 from grid.topology import NetworkData
 from sim.case import Case, CaseError
@@ -19,20 +21,27 @@ GRID_SIGNALS = ("import_price_eur_per_mwh", "export_price_eur_per_mwh", "ef_tco2
 
 
 def build_grid(case: Case) -> Any:
-    """The pandapower net of ``case.grid`` with the elements of the families the
-    network data describe (:attr:`sim.families.SimFamily.in_network_data`: the
-    case's storage and conventional units).
+    """The pandapower net of ``case.grid``, with the case's element edits
+    (``grid.elements``) and the elements of the families the network data describe
+    (:attr:`sim.families.SimFamily.in_network_data`: the case's storage and
+    conventional units).
 
     Raises
     ------
     CaseError
-        If the grid cannot be built or an asset names an unknown bus or a taken name.
+        If the grid cannot be built, an edit is refused, or an asset names an unknown
+        bus or a taken name.
     """
     try:
         g = case.grid
         net = build_network(g.simbench_code, g.pandapower_json, g.pandapower_network)
     except GridInputError as exc:
         raise CaseError(f"grid: {exc}") from None
+    edits = [ElementEdit(e.table, e.name, e.bus, e.values) for e in case.grid.elements]
+    try:
+        apply_element_edits(net, edits)
+    except AssetError as exc:
+        raise CaseError(f"grid.elements.{exc}") from None
     for fam in registered_families():
         if fam.in_network_data:
             fam.add_elements(case, net)

@@ -8,12 +8,15 @@ from __future__ import annotations
 import zoneinfo
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from grid.element_edits import EDITABLE_TABLES
+
 __all__ = [
     "GRID_FORMS",
+    "ElementSpec",
     "GridSpec",
     "ProfileFileSpec",
     "ProfilesSpec",
@@ -82,13 +85,31 @@ class TimeSpec(_Strict):
         return self.resolution_min / 60.0
 
 
+class ElementSpec(_Strict):
+    """An element of the grid the case adds or changes (list ``grid.elements``): an
+    element of ``table`` named ``name`` gets ``values`` for its columns (and moves to
+    ``bus`` if given); without one, a new element is created at ``bus``."""
+
+    table: Literal["load", "sgen", "gen", "storage", "ext_grid"]
+    name: str = Field(min_length=1)
+    #: bus name or index; required to add an element
+    bus: str | int | None = None
+    #: pandapower columns and their values (``p_mw``, ``q_mvar``, ``type``, ``in_service``, ...)
+    values: dict[str, float | bool | str] = Field(default_factory=dict)
+
+
+assert set(EDITABLE_TABLES) == set(get_args(ElementSpec.model_fields["table"].annotation))
+
+
 class GridSpec(_Strict):
     """The base grid: a SimBench code, a pandapower JSON file or a network of
-    ``pandapower.networks`` by its function name (``case9``, ``mv_oberrhein``)."""
+    ``pandapower.networks`` by its function name (``case9``, ``mv_oberrhein``),
+    with the elements the case adds or changes (:class:`ElementSpec`)."""
 
     simbench_code: str | None = None
     pandapower_json: Path | None = None
     pandapower_network: str | None = None
+    elements: list[ElementSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> GridSpec:

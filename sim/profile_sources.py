@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 
 from grid.profile_files import match_columns, read_profile_file, to_resolution
-from grid.profiles import ProfileError, Profiles, profile_period, scale_profiles, simbench_profiles
+from grid.profiles import (
+    ProfileError,
+    ProfileNameError,
+    Profiles,
+    profile_period,
+    scale_profiles,
+    simbench_profiles,
+)
 from sim.case import Case, CaseError, ProfileFileSpec
 from sim.forecasts import history_start
 
@@ -66,6 +73,8 @@ def _simbench(case: Case, net: Any, start: pd.Timestamp, end: pd.Timestamp) -> P
     try:
         first, _ = profile_period(net)
         return simbench_profiles(net, _history_start(case, start, first), end, _res(case))
+    except ProfileNameError as exc:
+        raise CaseError(f"grid.elements: {exc}") from None
     except ProfileError as exc:
         raise CaseError(f"time: {exc}") from None
 
