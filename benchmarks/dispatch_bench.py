@@ -52,6 +52,20 @@ def keeping_windows(positions: set[int], kept: dict[int, DispatchInputs]) -> Ite
         sim.pipeline.run_rolling = original
 
 
+def stage_timings(out: sim.pipeline.RunOutput, wall_s: float) -> dict[str, float]:
+    """Wall time, the pipeline's stage timings and the rolling dispatch's counts [s]."""
+    s, t = out.stats, out.timings_s
+    return {
+        "wall_s": wall_s,
+        "setup_s": t["build_s"],
+        "dispatch_s": t["dispatch_s"],
+        "powerflow_s": t["powerflow_s"],
+        "total_s": t["total_s"],
+        "windows": float(s.windows),
+        "models_built": float(s.models_built),
+    }
+
+
 def n_windows(case: Case) -> int:
     """Number of windows the rolling dispatch of ``case`` solves."""
     n = round((case.time.end - case.time.start).total_seconds() / 3600 / case.time.dt_h)
@@ -81,17 +95,11 @@ def measure(case: Case, floor_windows: int) -> Result:
     with dst_gap_filled(gap), keeping_windows(set(positions), kept):
         out = sim.pipeline.run(case)
     wall = time.perf_counter() - t0
-    s, t = out.stats, out.timings_s
+    s = out.stats
     result: Result = {
         "hours": float(len(out.results.demand_p_mw)),
         "dst_gap_hours_filled": float(sum(gap)),
-        "wall_s": wall,
-        "setup_s": t["build_s"],
-        "dispatch_s": t["dispatch_s"],
-        "powerflow_s": t["powerflow_s"],
-        "total_s": t["total_s"],
-        "windows": float(s.windows),
-        "models_built": float(s.models_built),
+        **stage_timings(out, wall),
         "build_s": s.build_time_s,
         "update_s": s.update_time_s,
         "solve_s": s.solve_time_s,

@@ -123,6 +123,21 @@ def targets(s: Summary) -> list[Target]:
                 d,
             )
         )
+    r = s.get("year_day_ahead_rural_dc_ev")
+    if r is not None:
+        v = r["ev_over_base"]
+        one_model = r["ev_models_built"] == 1
+        out.append(
+            Target(
+                "Year of day-ahead rolling dispatch with 1,000 aggregated EVs / without (rural)",
+                "≤ 2, one model",
+                f"{v:.2f} ({r['ev_total_s']:.1f} s / {r['base_total_s']:.1f} s), "
+                f"{r['ev_models_built']:.0f} model(s)",
+                v <= 2 and one_model,
+                "ev",
+                v,
+            )
+        )
     for name, label in (
         ("year_day_ahead_rural_dc", "rural, dc"),
         ("year_day_ahead_urban_dc", "urban, dc"),

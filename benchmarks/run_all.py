@@ -83,6 +83,7 @@ def plan(floor_windows: int, pp_hours: int, quick: bool) -> list[Bench]:
             "long",
             full_only=True,
         ),
+        Bench("year_day_ahead_rural_dc_ev", "benchmarks.ev_bench", _period(year), "long"),
         Bench(
             "pypsa_year_rural",
             "benchmarks.pypsa_peer",

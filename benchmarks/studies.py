@@ -49,6 +49,7 @@ def study_case(
     rolling: str,
     start: str = YEAR_START,
     end: str = YEAR_END,
+    extra: list[str] | None = None,
 ) -> Case:
     """The default case on ``grid`` over ``[start, end)`` with a rolling preset.
 
@@ -62,6 +63,8 @@ def study_case(
         ``day_ahead`` (24 h windows, 48 h horizon) or ``intraday`` (1 h, 24 h).
     start, end
         The period, ISO 8601 UTC.
+    extra
+        Further ``key.path=value`` overrides (e.g. ``ev_fleets=[...]``).
     """
     g = GRIDS[grid]
     overrides = [
@@ -72,6 +75,7 @@ def study_case(
         f"dispatch.rolling={rolling}",
         f"dispatch.network_model={network_model}",
         "output.plots=false",
+        *(extra or []),
     ]
     return load_case(BASE_CASE, overrides)
 

@@ -180,6 +180,19 @@ class AssetFamily:
         if not units.index.is_unique:
             self.fail("units", "names are not unique")
 
+    def has_units_of(self, blk: pyo.Block, d: AssetData) -> bool:
+        """Whether ``d`` has units (False: nothing to write); the units must be those
+        of the built block ``blk``.
+
+        Raises
+        ------
+        AssetDataError
+            If the units differ from the block's (the model must be rebuilt).
+        """
+        if list(blk.UNIT) != d.names:
+            self.fail("units", "units differ from the built model's; rebuild the model")
+        return bool(d.names)
+
     def fail(self, what: str, problem: str) -> None:
         """Raise :class:`AssetDataError` for field ``what`` of this family."""
         raise AssetDataError(f"{self.name}.{what}: {problem}")

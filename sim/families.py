@@ -57,11 +57,15 @@ class Stage:
     previous
         The committed dispatch of the stage before (over ``index``), whose exchange
         with the grid is this stage's schedule; None for the first stage.
+    window_steps
+        Steps committed per dispatch window (windows start at multiples of it;
+        the period's length for one window); None if not known.
     """
 
     index: pd.DatetimeIndex
     forecasts: Forecasts
     previous: DispatchResult | None = None
+    window_steps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -248,17 +252,18 @@ _DEFAULTS_LOADED = False
 
 def registered_families() -> list[SimFamily]:
     """The asset families, in registration order: the shipped ones
-    (:data:`sim.shipped.SHIPPED_FAMILIES`) and the flexible load first, then those
+    (:data:`sim.shipped.SHIPPED_FAMILIES`), the flexible load and the EV fleets first, then those
     added with :func:`register`."""
     global _DEFAULTS_LOADED
     if not _DEFAULTS_LOADED:
         _DEFAULTS_LOADED = True
+        from sim.ev_family import EV_FAMILY
         from sim.flexible_load import FLEXIBLE_LOAD_FAMILY
         from sim.shipped import SHIPPED_FAMILIES
 
         added = dict(_REGISTRY)
         _REGISTRY.clear()
-        for fam in (*SHIPPED_FAMILIES, FLEXIBLE_LOAD_FAMILY):
+        for fam in (*SHIPPED_FAMILIES, FLEXIBLE_LOAD_FAMILY, EV_FAMILY):
             _REGISTRY[fam.name] = fam
         _REGISTRY.update({k: v for k, v in added.items() if k not in _REGISTRY})
     return list(_REGISTRY.values())

@@ -85,6 +85,16 @@ _LABELS = {
     "storage_simultaneous_steps": "Steps with simultaneous charge and discharge",
     "storage_full_cycles": "Storage equivalent full cycles",
     "ef_avg_tco2_per_mwh": "Average emission factor of supply",
+    "ev_sessions": "EV charging sessions",
+    "ev_charge_mwh": "EV charging energy",
+    "ev_discharge_mwh": "EV energy discharged (V2G)",
+    "ev_delivered_mwh": "EV energy delivered to vehicles",
+    "ev_unmet_mwh": "EV energy unmet at departure",
+    "ev_sessions_unmet": "EV sessions leaving short",
+    "ev_peak_mw": "Peak EV load",
+    "ev_coincidence_factor": "EV coincidence factor",
+    "ev_wear_cost_eur": "EV V2G wear cost",
+    "ev_unallocated_mwh": "EV power not split to sessions",
 }
 
 

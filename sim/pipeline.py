@@ -62,6 +62,15 @@ def _families(s: Setup) -> list[tuple[SimFamily, Any]]:
     return [(f, s.families[f.name]) for f in registered_families() if f.name in s.families]
 
 
+def _window_steps(case: Case, s: Setup) -> int:
+    """Steps committed per window, as :func:`dispatch.rolling.run_rolling` plans them."""
+    window_h, horizon_h = case.dispatch.window_and_horizon_h
+    n, dt = len(s.index), case.time.dt_h
+    horizon = n if horizon_h is None else max(1, round(horizon_h / dt))
+    window = horizon if window_h is None else max(1, round(window_h / dt))
+    return min(window, horizon)
+
+
 def _dispatch(
     case: Case,
     s: Setup,
@@ -79,7 +88,9 @@ def _dispatch(
         s.kinds,
         signals_all,
     )
-    stage = Stage(index=s.index, forecasts=fc, previous=previous)
+    stage = Stage(
+        index=s.index, forecasts=fc, previous=previous, window_steps=_window_steps(case, s)
+    )
     data = WindowData(
         dt_h=case.time.dt_h,
         index=s.index,

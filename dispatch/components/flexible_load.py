@@ -113,9 +113,7 @@ class FlexibleLoad(AssetFamily):
     def update(self, blk: pyo.Block, x: DispatchInputs) -> None:
         """Write the baseline [MW], the deferred energy at the start and its cap [MWh]."""
         d = x.assets[self.name]
-        if list(blk.UNIT) != d.names:
-            self.fail("units", "units differ from the built model's; rebuild the model")
-        if not d.names:
+        if not self.has_units_of(blk, d):
             return
         store_matrix(blk.p_base_mw, d.series["p_base_mw"].T)
         store_matrix(blk.e_initial_mwh, d.state["e_mwh"])
