@@ -5,7 +5,7 @@ Run as ``python -m benchmarks.ev_bench [--grid rural] [--start ... --end ...]
 [--json FILE]``. Both runs go through :func:`sim.pipeline.run` (dispatch,
 realisation, AC power flow of every hour). The EV run adds two smart-charging fleets
 to the study case: 700 home and 300 workplace vehicles (11 kW, 60 kWh, sessions from
-the seeded generator, Europe/Berlin), one unit per fleet and bus, known from their
+the seeded generator, Europe/Berlin), one unit per bus (both fleets), known from their
 arrival. It reports both runs' stage timings, their ratio ``ev_over_base``, the
 models each built (1 for a run that stays on the array path: every window after
 the first updates the model) and the EV KPIs.

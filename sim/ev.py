@@ -4,10 +4,10 @@ Each fleet is a set of charging sessions (:mod:`sim.ev_sessions`: a CSV file or 
 seeded generator) at grid buses, charged ``uncontrolled`` (full power from arrival
 until full or departure), ``smart`` (optimised, no discharge) or ``v2g``
 (optimised, bidirectional for the vehicles that opt in). The dispatch models each
-station (``model: aggregate``, one unit per fleet and bus) or each session
-(``model: sessions``) with :class:`dispatch.components.ev.EVCharging`; the sessions
+station (``model: aggregate``, one unit per bus and mode) or each vehicle
+(``model: vehicles``) with :class:`dispatch.components.ev.EVCharging`; the sessions
 are known from their arrival (``foresight: arrival``) or all in advance
-(``perfect``), see :mod:`sim.ev_envelopes`. Every station is a pandapower load; the
+(``perfect``), see :mod:`sim.ev_envelopes`. Every bus with EVs has one pandapower load; the
 AC power flow sees its net charging. ``docs/ev.md`` documents the model.
 """
 
@@ -187,6 +187,6 @@ def _load_buses(net: Any) -> list[str]:
     return [str(net.bus.at[b, "name"]) for b in buses]
 
 
-def station_name(fleet: str, bus: str) -> str:
-    """The pandapower load of a fleet's station at ``bus``."""
-    return f"ev {fleet} @ {bus}"
+def station_name(bus: str) -> str:
+    """The pandapower load of the EV charging at ``bus`` (all fleets)."""
+    return f"ev @ {bus}"

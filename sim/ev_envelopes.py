@@ -232,6 +232,7 @@ def disaggregate(
     dt = s.dt_h
     idx = np.flatnonzero(~s.uncontrolled & (s.model_arrive < np.minimum(s.depart, n)))
     order = idx[np.argsort(s.model_arrive[idx], kind="stable")]
+    arrivals = s.model_arrive[order]
     e = np.zeros(len(s.unit))
     charged, discharged = np.zeros(len(s.unit)), np.zeros(len(s.unit))
     e_dep = np.full(len(s.unit), np.nan)
@@ -240,23 +241,24 @@ def disaggregate(
     plugged = np.zeros((n, n_units))
     nxt = 0
     for t in range(n):
-        start = nxt
-        while nxt < len(order) and s.model_arrive[order[nxt]] <= t:
-            nxt += 1
+        start, nxt = nxt, int(np.searchsorted(arrivals, t, side="right"))
         new = order[start:nxt]
         e[new] = s.e_model_mwh[new]
         active = np.concatenate([active, new])
         if not len(active):
             continue
         u = s.unit[active]
-        floor = lower_envelope_mwh(s, active, np.full(len(active), t))
-        give = np.minimum(
-            s.p_discharge_mw[active], np.maximum(e[active] - floor, 0.0) * eff_discharge[u] / dt
-        )
-        total = np.bincount(u, weights=give, minlength=n_units)
         want = discharge_mw[t]
-        share = np.divide(want, total, out=np.zeros(n_units), where=total > 1e-12)
-        d = give * np.minimum(share, 1.0)[u]
+        d = np.zeros(len(active))
+        if (want > 1e-12).any():
+            floor = lower_envelope_mwh(s, active, np.full(len(active), t))
+            give = np.minimum(
+                s.p_discharge_mw[active],
+                np.maximum(e[active] - floor, 0.0) * eff_discharge[u] / dt,
+            )
+            total = np.bincount(u, weights=give, minlength=n_units)
+            share = np.divide(want, total, out=np.zeros(n_units), where=total > 1e-12)
+            d = give * np.minimum(share, 1.0)[u]
         per_mwh = 1.0 / (s.eff_charge[active] * dt)
         after = e[active] - d * dt / eff_discharge[u]
         need = np.clip((s.e_target_mwh[active] - after) * per_mwh, 0.0, s.p_charge_mw[active])

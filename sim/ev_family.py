@@ -31,6 +31,16 @@ def _check_names(specs: list[EVFleetSpec]) -> None:
         seen.add(f.name)
 
 
+def _station_unit(units: dict[str, Any], f: EVFleetSpec, bus: str, params: dict[str, float]) -> str:
+    """The aggregate unit of fleet ``f`` at ``bus``: shared by the fleets of the same
+    mode and parameters there (``ev <mode> @ <bus>``), else the fleet's own."""
+    shared = f"ev {f.mode} @ {bus}"
+    known = units.get(shared)
+    if known is None or {k: known[k] for k in params} == params:
+        return shared
+    return f"ev {f.name} @ {bus}"
+
+
 def _check_one_at_a_time(i: int, t: pd.DataFrame) -> None:
     """A vehicle's sessions must not overlap (``model: vehicles``)."""
     s = t.sort_values(["vehicle", "arrival"])
@@ -52,7 +62,24 @@ class EVFamily(SimFamily):
     case_key = "ev_fleets"
     spec = EVFleetSpec
 
+    def __init__(self) -> None:
+        self._sessions: dict[str, pd.DataFrame] = {}
+
+    def _fleet_sessions(
+        self, i: int, f: EVFleetSpec, net: Any, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.DataFrame:
+        """:func:`sim.ev.fleet_sessions`, kept for the fleet and period between the
+        net's elements and the run's data (they ask for the same sessions)."""
+        net_key = f"|{id(net)}"
+        key = f"{i}|{f.model_dump_json()}|{start}|{end}{net_key}"
+        if key not in self._sessions:
+            # keep only this net's fleets: a new run starts from a new net
+            self._sessions = {k: v for k, v in self._sessions.items() if k.endswith(net_key)}
+            self._sessions[key] = fleet_sessions(i, f, net, start, end)
+        return self._sessions[key]
+
     def add_elements(self, case: Any, net: Any) -> None:
+        """One pandapower load per bus with EVs (``ev @ <bus>``), for all fleets."""
         from sim.case import CaseError
 
         specs = case.families.get(self.name, [])
@@ -60,43 +87,50 @@ class EVFamily(SimFamily):
             return
         try:
             _check_names(specs)
-            taken = set(net.load["name"])
             start, end = _period(case)
+            buses: dict[str, None] = {}
             for i, f in enumerate(specs):
-                for bus in pd.unique(fleet_sessions(i, f, net, start, end)["bus"]):
-                    name = station_name(f.name, str(bus))
-                    if name in taken:
-                        raise ValueError(f"{i}.name: the grid has a load named {name!r}")
-                    pp.create_load(net, bus=resolve_bus(net, str(bus)), p_mw=0.0, name=name)
-                    taken.add(name)
+                buses.update(dict.fromkeys(self._fleet_sessions(i, f, net, start, end)["bus"]))
+            names = [station_name(str(b)) for b in buses]
+            taken = sorted(set(names) & set(net.load["name"]))
+            if taken:
+                raise ValueError(f"0.sessions: the grid has a load named {taken[0]!r}")
+            index = [resolve_bus(net, str(b)) for b in buses]
+            pp.create_loads(net, index, p_mw=0.0, name=names)
         except ValueError as exc:
             raise CaseError(f"{self.case_key}.{exc}") from None
 
     def prepare(self, specs: list[Any], net: Any, index: pd.DatetimeIndex, dt_h: float) -> EVData:
         _check_names(specs)
         start, end = index[0], index[-1] + pd.Timedelta(hours=dt_h)
-        tables, units, station, mode, cols = [], {}, {}, {}, []
+        tables: list[pd.DataFrame] = []
+        cols: list[dict[str, np.ndarray]] = []
+        units: dict[str, dict[str, Any]] = {}
+        station: dict[str, str] = {}
+        mode: dict[str, str] = {}
         for i, f in enumerate(specs):
-            t = fleet_sessions(i, f, net, start, end)
+            t = self._fleet_sessions(i, f, net, start, end)
             arrive, depart = step_positions(t, index)
             keep = (np.maximum(arrive, 0) < np.minimum(depart, len(index))) & (arrive < depart)
             t, arrive, depart = t.loc[keep], arrive[keep], depart[keep]
             t = t.assign(fleet=f.name, mode=f.mode, v2g=t["v2g"] & (f.mode == "v2g"))
+            params = {
+                "eff_charge": f.eff_charge,
+                "eff_discharge": f.eff_discharge,
+                "wear_cost_eur_per_mwh": f.wear_cost_eur_per_mwh,
+                "shortfall_cost_eur_per_mwh": f.shortfall_cost_eur_per_mwh,
+            }
             if f.model == "aggregate":
-                names = [station_name(f.name, str(b)) for b in t["bus"]]
+                names = [_station_unit(units, f, str(b), params) for b in pd.unique(t["bus"])]
+                by_bus = dict(zip(pd.unique(t["bus"]), names, strict=True))
+                names = [by_bus[b] for b in t["bus"]]
             else:
                 _check_one_at_a_time(i, t)
                 names = [f"{f.name}: {v}" for v in t["vehicle"]]
             for unit, bus in zip(names, t["bus"], strict=True):
                 if unit not in units:
-                    units[unit] = {
-                        "bus": str(bus),
-                        "eff_charge": f.eff_charge,
-                        "eff_discharge": f.eff_discharge,
-                        "wear_cost_eur_per_mwh": f.wear_cost_eur_per_mwh,
-                        "shortfall_cost_eur_per_mwh": f.shortfall_cost_eur_per_mwh,
-                    }
-                    station[unit] = station_name(f.name, str(bus))
+                    units[unit] = {"bus": str(bus), **params}
+                    station[unit] = station_name(str(bus))
                     mode[unit] = f.mode
             cap = t["e_battery_mwh"].to_numpy(dtype=float)
             v2g = t["v2g"].to_numpy(dtype=bool)
@@ -161,8 +195,6 @@ class EVFamily(SimFamily):
         sessions = prepared.sessions.copy()
         for c in split.columns:
             sessions[c] = split[c].to_numpy()
-        sessions["arrival"] = sessions["arrival"].astype(str)
-        sessions["departure"] = sessions["departure"].astype(str)
         return {
             "charge_p_mw": charge,
             "discharge_p_mw": discharge,

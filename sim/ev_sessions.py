@@ -130,29 +130,33 @@ def generate_sessions(
             "p_charge_mw": p_charge_mw,
             "v2g": v2g[vehicle],
         },
-        index=pd.Index(
-            [
-                f"{name}/{v}/{d:%Y-%m-%d}"
-                for v, d in zip(vehicle, pd.DatetimeIndex(day), strict=True)
-            ],
-            name="session",
-        ),
+        index=pd.Index(_ids(name, vehicle, days, vehicles), name="session"),
     )
     keep = table["arrival"].notna() & (table["departure"] > start) & (table["arrival"] < end)
     table = table.loc[keep]
     return _no_overlap(table, vehicle[keep.to_numpy()])
 
 
+def _ids(name: str, vehicle: np.ndarray, days: pd.DatetimeIndex, vehicles: int) -> np.ndarray:
+    """Session ids ``<name>/<vehicle>/<local date>``, day-major like the draws."""
+    dates = np.repeat(np.asarray(days.strftime("%Y-%m-%d"), dtype=object), vehicles)
+    return np.asarray(f"{name}/" + vehicle.astype(str).astype(object) + "/" + dates, dtype=object)
+
+
 def _no_overlap(table: pd.DataFrame, vehicle: np.ndarray) -> pd.DataFrame:
     """Cut each session of a vehicle at the arrival of its next one."""
-    order = np.lexsort((table["arrival"].to_numpy(), vehicle))
-    t = table.iloc[order].copy()
-    v = vehicle[order]
-    nxt = t["arrival"].shift(-1)
-    same = np.r_[v[1:] == v[:-1], False]
-    cut = same & (t["departure"] > nxt).to_numpy()
-    t.loc[cut, "departure"] = nxt[cut]
-    return t.sort_values(["arrival"], kind="stable")
+    arrival = table["arrival"].to_numpy(dtype="datetime64[ns]")
+    departure = table["departure"].to_numpy(dtype="datetime64[ns]")
+    order = np.lexsort((arrival, vehicle))
+    v, a, d = vehicle[order], arrival[order], departure[order].copy()
+    same = v[1:] == v[:-1]
+    cut = same & (d[:-1] > a[1:])
+    d[:-1][cut] = a[1:][cut]
+    new = np.empty_like(d)
+    new[order] = d
+    t = table.copy()
+    t["departure"] = pd.DatetimeIndex(new).tz_localize("UTC")
+    return t.iloc[np.argsort(arrival, kind="stable")]
 
 
 def read_sessions(

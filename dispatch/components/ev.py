@@ -48,6 +48,10 @@ EV_SERIES = (
     "e_leave_max_mwh",
     "p_fixed_mw",
 )
+#: tie-break between equally cheap hours [EUR/MWh per step of the window]: charging
+#: earlier costs this much less, so an aggregate charges the vehicles leaving first
+#: while they are plugged in (far below any price difference that matters)
+EARLY_EUR_PER_MWH_STEP = 1e-4
 #: series that must not be negative (lower envelopes may be: V2G below arrival)
 EV_NONNEGATIVE = (
     "p_charge_max_mw",
@@ -70,25 +74,29 @@ class EVCharging(AssetFamily):
     .. math::
         0 \le c_{u,t} \le \bar c_{u,t}, \qquad 0 \le d_{u,t} \le \bar d_{u,t}
 
-        e_{u,t} = e_{u,t-1} + \Delta t\,(\eta^{c}_u c_{u,t} - d_{u,t}/\eta^{d}_u) - z_{u,t},
-        \qquad e_{u,-1} = e^0_u
+        e_{u,t} = e_{u,t-1} + \Delta t\,(\eta^{c}_u c_{u,t} - d_{u,t}/\eta^{d}_u) - z_{u,t}
+                  + s_{u,t}, \qquad e_{u,-1} = e^0_u
 
-        \underline e_{u,t} - s_{u,t} \le e_{u,t} \le \bar e_{u,t}, \qquad
+        \underline e_{u,t} \le e_{u,t} \le \bar e_{u,t}, \qquad
         \underline z_{u,t} \le z_{u,t} \le \bar z_{u,t}, \qquad s_{u,t} \ge 0
 
         \mathrm{injection}_{b,t} = \sum_{u: b(u)=b} (d_{u,t} - c_{u,t} - f_{u,t})
 
-        \mathrm{cost} = \sum_{u,t} \left(\Delta t\, w_u d_{u,t} + \pi_u s_{u,t}\right)
+        \mathrm{cost} = \sum_{u,t} \left(\Delta t\, w_u d_{u,t} + \pi_u s_{u,t}
+            + \Delta t\, \epsilon\, t\, c_{u,t}\right)
 
     The envelopes are the sums of the sessions' own (:mod:`sim.ev_envelopes`): the
     lower ones what the vehicles must have stored to reach their targets in time (or
     to keep their minimum state of charge; at least nothing without V2G) and take
     away at departure, the upper ones what they can have stored at most; :math:`s`
-    is a deficit against the lower envelope, paid at the unit's shortfall cost
-    :math:`\pi_u` per MWh and step (the envelopes are feasible by construction, so
-    it is 0 unless network limits forbid the charging).
+    is energy the vehicles lack (a slack that keeps the model feasible whatever the
+    network allows), paid once at the unit's shortfall cost :math:`\pi_u` per MWh
+    (the envelopes are feasible by construction, so it is 0 unless network limits
+    forbid the charging).
     :math:`f` is charging the dispatch cannot change (``p_fixed_mw``: uncontrolled
-    charging); :math:`w_u` the wear cost per MWh discharged. The shortfall term is
+    charging); :math:`w_u` the wear cost per MWh discharged; :math:`\epsilon`
+    (:data:`EARLY_EUR_PER_MWH_STEP`) breaks ties between equally cheap hours towards
+    the earlier ones. The shortfall term is
     also the block's ``penalty_eur``. Every series is a mutable parameter, so the
     block is built once and updated per window. The energy at the window start
     ``e_mwh`` is the state carried between windows. With one session per unit the
@@ -145,7 +153,9 @@ class EVCharging(AssetFamily):
         b.discharge_p_mw = pyo.Var(
             b.UNIT, m.T, bounds=lambda k, u, t: (0.0, k.p_discharge_max_mw[u, t])
         )
-        b.e_mwh = pyo.Var(b.UNIT, m.T, bounds=lambda k, u, t: (None, k.e_max_mwh[u, t]))
+        b.e_mwh = pyo.Var(
+            b.UNIT, m.T, bounds=lambda k, u, t: (k.e_min_mwh[u, t], k.e_max_mwh[u, t])
+        )
         b.leave_mwh = pyo.Var(
             b.UNIT, m.T, bounds=lambda k, u, t: (k.e_leave_min_mwh[u, t], k.e_leave_max_mwh[u, t])
         )
@@ -158,14 +168,10 @@ class EVCharging(AssetFamily):
             flow = col["eff_charge"][u] * k.charge_p_mw[u, t] - (
                 k.discharge_p_mw[u, t] / col["eff_discharge"][u]
             )
-            return k.e_mwh[u, t] == before + dt * flow - k.leave_mwh[u, t]
+            return k.e_mwh[u, t] == before + dt * flow - k.leave_mwh[u, t] + k.shortfall_mwh[u, t]
 
         b.energy_balance = pyo.Constraint(b.UNIT, m.T, rule=balance)
-        b.envelope = pyo.Constraint(
-            b.UNIT,
-            m.T,
-            rule=lambda k, u, t: k.e_mwh[u, t] + k.shortfall_mwh[u, t] >= k.e_min_mwh[u, t],
-        )
+
         b.injection_mw = pyo.Expression(
             b.BUS,
             m.T,
@@ -178,8 +184,13 @@ class EVCharging(AssetFamily):
         b.penalty_eur = pyo.Expression(
             expr=sum(short[u] * b.shortfall_mwh[u, t] for u in b.UNIT for t in m.T)
         )
+        early = EARLY_EUR_PER_MWH_STEP
         b.cost_eur = pyo.Expression(
-            expr=sum(dt * wear[u] * b.discharge_p_mw[u, t] for u in b.UNIT for t in m.T)
+            expr=sum(
+                dt * (wear[u] * b.discharge_p_mw[u, t] + early * t * b.charge_p_mw[u, t])
+                for u in b.UNIT
+                for t in m.T
+            )
             + b.penalty_eur
         )
         b.emissions_tco2 = pyo.Expression(expr=0.0)

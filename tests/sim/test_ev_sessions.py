@@ -168,3 +168,21 @@ def test_split_serves_the_vehicle_leaving_first() -> None:
     np.testing.assert_allclose(table["shortfall_mwh"], [0.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(table["unallocated_mwh"], [0.0, 0.0])
     np.testing.assert_allclose(plugged[:, 0], [0.03, 0.04, 0.02, 0.03])
+
+
+def test_overlapping_sessions_of_a_vehicle_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _csv(
+        tmp_path,
+        "session,vehicle,bus,arrival,departure,energy_mwh\n"
+        "a,car,bus,2024-01-01T01:00Z,2024-01-01T05:00Z,0.01\n"
+        "b,car,bus,2024-01-01T04:00Z,2024-01-01T09:00Z,0.01\n",
+    )
+    fleet = (
+        "ev_fleets=[{name: f, mode: smart, model: vehicles,"
+        f" sessions: {{file: {tmp_path / 's.csv'}}}}}]"
+    )
+    assert main([str(ONE_BUS), "--set", fleet, "--out", str(tmp_path / "out"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "ev_fleets.0.model: vehicles: sessions 'a' and 'b' of vehicle 'car' overlap" in err, err
