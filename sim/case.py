@@ -36,6 +36,7 @@ from sim.case_sources import (
     TimeSpec,
     _Strict,
 )
+from sim.case_weather import RenewablesSpec
 from sim.case_yaml import CaseError, apply_override, read_yaml
 
 __all__ = [
@@ -274,6 +275,7 @@ class Case(_Strict):
     forecast: ForecastSpec = ForecastSpec()
     powerflow: PowerFlowSpec = PowerFlowSpec()
     output: OutputSpec = OutputSpec()
+    renewables: RenewablesSpec = RenewablesSpec()
     #: units of the plug-in families by family name, each list validated by the
     #: family's spec (:mod:`sim.families`); filled by :func:`load_case` from the
     #: families' own case keys

@@ -13,6 +13,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grid.element_edits import EDITABLE_TABLES
+from sim.case_weather import PVModelSpec, WeatherSpec, WindModelSpec
 
 __all__ = [
     "GRID_FORMS",
@@ -166,6 +167,19 @@ class ProfilesSpec(_Strict):
     wind_scale: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     pv_scale: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     other_renewable_scale: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    #: weather for PV and wind from weather (:mod:`sim.case_weather`)
+    weather: WeatherSpec | None = None
+    #: PV plants' power from the weather instead of the source's profiles
+    pv_from_weather: PVModelSpec | None = None
+    #: wind farms' power from the weather instead of the source's profiles
+    wind_from_weather: WindModelSpec | None = None
+
+    @model_validator(mode="after")
+    def _weather_for_models(self) -> ProfilesSpec:
+        models = [k for k in ("pv_from_weather", "wind_from_weather") if getattr(self, k)]
+        if models and self.weather is None:
+            raise ValueError(f"{models} need 'weather' (a shipped site or a weather file)")
+        return self
 
     @model_validator(mode="after")
     def _files_only_with_files(self) -> ProfilesSpec:

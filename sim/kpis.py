@@ -61,6 +61,7 @@ def energy_kpis(r: SimulationResults) -> dict[str, float]:
         "curtailed_mwh": curtailed,
         "curtailment_percent": _percent(curtailed, available),
         "renewable_share_percent": _percent(used, demand),
+        "renewable_available_share_percent": _percent(available, demand),
         "self_sufficiency_percent": self_sufficiency_percent(r),
         "losses_mwh": losses,
         "losses_percent_of_demand": _percent(losses, demand),

@@ -47,10 +47,18 @@ def case_profiles(case: Case, net: Any, kinds: pd.Series) -> tuple[Profiles, Pro
         full = _constant(case, net, kinds, start, end)
     else:
         full = _files(case, net, kinds, start, end)
+    if pc.pv_from_weather is not None or pc.wind_from_weather is not None:
+        from sim.weather_sources import with_weather_renewables
+
+        full = with_weather_renewables(case, net, kinds, full)
     factor = kinds.map(
         {"wind": pc.wind_scale, "pv": pc.pv_scale, "other_renewable": pc.other_renewable_scale}
     )
     full = scale_profiles(full, pc.load_scale, factor)
+    if case.renewables.target_share is not None:
+        from sim.renewable_share import scaled_to_target
+
+        full, _ = scaled_to_target(case, kinds, full, start)
     keep = full.load_p_mw.index >= start
     actual = Profiles(
         load_p_mw=full.load_p_mw.loc[keep],
