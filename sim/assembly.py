@@ -14,6 +14,7 @@ from grid.network import GridInputError, build_network
 from grid.topology import NetworkData
 from sim.case import Case, CaseError
 from sim.families import registered_families
+from sim.new_plants import add_new_plants
 from sim.series import series_from_spec
 
 #: columns of the external-grid signals, each a case key under ``external_grid``
@@ -22,7 +23,8 @@ GRID_SIGNALS = ("import_price_eur_per_mwh", "export_price_eur_per_mwh", "ef_tco2
 
 def build_grid(case: Case) -> Any:
     """The pandapower net of ``case.grid``, with the case's element edits
-    (``grid.elements``) and the elements of the families the network data describe
+    (``grid.elements``), the new plants of ``renewables.new_plants`` and the
+    elements of the families the network data describe
     (:attr:`sim.families.SimFamily.in_network_data`: the case's storage and
     conventional units).
 
@@ -42,6 +44,7 @@ def build_grid(case: Case) -> Any:
         apply_element_edits(net, edits)
     except AssetError as exc:
         raise CaseError(f"grid.elements.{exc}") from None
+    add_new_plants(case, net)
     for fam in registered_families():
         if fam.in_network_data:
             fam.add_elements(case, net)

@@ -59,17 +59,40 @@ class WindModelSpec(_Strict):
     roughness_length_m: float = Field(default=0.1, gt=0, le=2)
 
 
+class NewPlantsSpec(_Strict):
+    """New wind and PV plants that meet ``renewables.target_share`` (the grid's own
+    keep their size): at the buses of the in-service loads (``rule: load``, capacity
+    in proportion to each bus's load ``p_mw``), optionally only at the voltage levels
+    ``voltage_levels_kv``, or at the listed ``buses`` (equal shares)."""
+
+    rule: Literal["load", "buses"] = "load"
+    voltage_levels_kv: list[float] | None = None
+    buses: list[str | int] | None = None
+    #: SimBench profiles of the new plants on a SimBench grid without weather models
+    pv_profile: str = "PV3"
+    wind_profile: str = "WP4"
+
+    @model_validator(mode="after")
+    def _buses(self) -> NewPlantsSpec:
+        if (self.rule == "buses") != bool(self.buses):
+            raise ValueError("give 'buses' exactly with rule: buses")
+        return self
+
+
 class RenewablesSpec(_Strict):
     """Scale the grid's wind and PV to a share of demand (``renewables``).
 
     ``target_share``: available wind, PV and other renewable energy over the period as
     a fraction of the loads' demand (0.5 = 50 %); wind and PV capacity are scaled
     together (keeping their ratio) or to ``mix`` (their shares of the wind and PV
-    energy, summing to 1); other renewables keep their size.
+    energy, summing to 1); other renewables keep their size. With ``new_plants`` the
+    grid's plants keep their size and new ones (:class:`NewPlantsSpec`) are sized.
     """
 
     target_share: float | None = Field(default=None, ge=0, le=20, allow_inf_nan=False)
     mix: dict[Literal["wind", "pv"], float] | None = None
+    #: meet the target with new plants instead of scaling the grid's
+    new_plants: NewPlantsSpec | None = None
 
     @model_validator(mode="after")
     def _mix(self) -> RenewablesSpec:
@@ -78,4 +101,6 @@ class RenewablesSpec(_Strict):
                 raise ValueError("'mix' needs 'target_share'")
             if any(v < 0 for v in self.mix.values()) or abs(sum(self.mix.values()) - 1) > 1e-9:
                 raise ValueError(f"'mix' shares must be >= 0 and sum to 1 (got {self.mix})")
+        if self.new_plants is not None and self.target_share is None:
+            raise ValueError("'new_plants' needs 'target_share'")
         return self

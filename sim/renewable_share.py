@@ -10,7 +10,9 @@ scaled by :math:`s_w, s_{pv}` so that
 
 with :math:`s_w = s_{pv}` (the ratio kept), or :math:`s_k A_k = m_k(\\text{target}
 \\cdot D - A_o)` for a ``mix`` :math:`m`. Scaling the available power scales each
-unit's capacity alike; the network sees the scaled injections.
+unit's capacity alike; the network sees the scaled injections. With
+``renewables.new_plants`` only the new plants (:mod:`sim.new_plants`) are scaled and
+:math:`A_o` holds all of the grid's own renewables.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pandas as pd
 
 from grid.profiles import Profiles
 from sim.case import Case, CaseError
+from sim.new_plants import new_plant_names
 
 
 def target_share_factors(
@@ -35,15 +38,23 @@ def target_share_factors(
     spec = case.renewables
     assert spec.target_share is not None
     demand = float(period.load_p_mw.to_numpy().sum()) * dt_h
-    energy = {
-        k: float(period.sgen_p_mw[kinds.index[kinds == k]].to_numpy().sum()) * dt_h
-        for k in ("wind", "pv", "other_renewable")
-    }
-    needed = spec.target_share * demand - energy["other_renewable"]
+
+    def mwh(names: pd.Index) -> float:
+        return float(period.sgen_p_mw[names].to_numpy().sum()) * dt_h
+
+    if spec.new_plants is not None:  # only the new plants grow
+        new = new_plant_names(kinds).to_numpy()
+        scaled, fixed = kinds[new], mwh(kinds.index[~new])
+    else:
+        scaled = kinds[kinds != "other_renewable"]
+        fixed = mwh(kinds.index[kinds == "other_renewable"])
+    energy = {k: mwh(scaled.index[scaled == k]) for k in ("wind", "pv")}
+    what = "the grid's renewables" if spec.new_plants is not None else "other renewables"
+    needed = spec.target_share * demand - fixed
     if needed < 0:
         raise CaseError(
-            f"renewables.target_share: other renewables alone give "
-            f"{energy['other_renewable'] / demand:.4f} of demand, above the target"
+            f"renewables.target_share: {what} alone give {fixed / demand:.4f} of demand, "
+            "above the target"
         )
     if spec.mix is None:
         both = energy["wind"] + energy["pv"]
@@ -77,6 +88,9 @@ def scaled_to_target(
         sgen_p_mw=full.sgen_p_mw.loc[keep],
     )
     factors = target_share_factors(case, kinds, period, case.time.dt_h)
-    scale = kinds.map({**factors, "other_renewable": 1.0}).reindex(full.sgen_p_mw.columns)
+    scale = kinds.map({**factors, "other_renewable": 1.0})
+    if case.renewables.new_plants is not None:
+        scale = scale.where(new_plant_names(kinds), 1.0)
+    scale = scale.reindex(full.sgen_p_mw.columns)
     sgen = full.sgen_p_mw * scale.to_numpy(dtype=float)[None, :]
     return Profiles(full.load_p_mw, full.load_q_mvar, sgen), factors

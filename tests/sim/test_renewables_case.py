@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import simbench as sb
@@ -98,3 +99,45 @@ def test_bad_renewable_inputs_exit_2(
     assert main([DEFAULT, *DAY, *sets, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert message in err, err
+
+
+def test_new_plants_by_load_meet_the_target(tmp_path: Path) -> None:
+    """The grid's own renewables give about 2.4 times the demand that day; new PV and
+    wind at the 20 kV load buses, rated in proportion to their load, bring the
+    available energy to 3 times the demand; the grid's own plants keep their size."""
+    plants = "renewables={target_share: 3.0, new_plants: {rule: load, voltage_levels_kv: [20]}}"
+    assert main([DEFAULT, *DAY, "--set", plants, "--out", str(tmp_path / "new")]) == 0
+    assert main([DEFAULT, *DAY, "--out", str(tmp_path / "base")]) == 0
+    r, k, _ = read_results(tmp_path / "new" / "default")
+    base, kb, _ = read_results(tmp_path / "base" / "default")
+    assert k["renewable_available_mwh"] == pytest.approx(3.0 * k["demand_mwh"], rel=1e-6)
+    avail = r.renewable_available_p_mw
+    own = [c for c in avail.columns if not c.startswith("new ")]
+    pd.testing.assert_frame_equal(avail[own], base.renewable_available_p_mw[own])
+    new_pv = [c for c in avail.columns if c.startswith("new pv @ ")]
+    net = sb.get_simbench_net("1-MV-rural--0-sw")
+    load = net.load[net.load["bus"].map(net.bus["vn_kv"]) == 20.0]
+    by_bus = load.groupby(load["bus"].map(net.bus["name"]))["p_mw"].sum()
+    assert sorted(c.removeprefix("new pv @ ") for c in new_pv) == sorted(by_bus[by_bus > 0].index)
+    # every new PV plant follows the same profile, so energy shares are load shares
+    energy = avail[new_pv].sum().rename(lambda c: c.removeprefix("new pv @ "))
+    np.testing.assert_allclose(
+        (energy / energy.sum()).sort_index(), (by_bus / by_bus.sum()).loc[by_bus > 0].sort_index()
+    )
+    assert kb["renewable_available_mwh"] < k["renewable_available_mwh"]
+
+
+def test_new_plants_at_listed_buses(tmp_path: Path) -> None:
+    plants = (
+        "renewables={target_share: 2.6, mix: {pv: 1.0},"
+        " new_plants: {rule: buses, buses: [MV1.101 Bus 4, MV1.101 Bus 5]}}"
+    )
+    assert main([DEFAULT, *DAY, "--set", plants, "--out", str(tmp_path)]) == 0
+    r, k, _ = read_results(tmp_path / "default")
+    new = [c for c in r.renewable_available_p_mw.columns if c.startswith("new ")]
+    assert sorted(new) == sorted(
+        f"new {kind} @ MV1.101 Bus {b}" for kind in ("pv", "wind") for b in (4, 5)
+    )
+    wind_new = r.renewable_available_p_mw[[c for c in new if "wind" in c]].to_numpy()
+    assert np.abs(wind_new).max() == 0.0  # the mix asks for PV only
+    assert k["renewable_available_mwh"] == pytest.approx(2.6 * k["demand_mwh"], rel=1e-6)
