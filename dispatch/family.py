@@ -193,6 +193,21 @@ class AssetFamily:
             self.fail("units", "units differ from the built model's; rebuild the model")
         return bool(d.names)
 
+    def write_series_and_state(
+        self, blk: pyo.Block, d: AssetData, state_params: Mapping[str, str]
+    ) -> None:
+        """Write every series of :attr:`series_names` into the block's mutable Param
+        of the same name (units x steps) and each state into the Param
+        ``state_params[state]``, if ``d`` has units (:meth:`has_units_of`)."""
+        from dispatch.components.block_data import store_matrix
+
+        if not self.has_units_of(blk, d):
+            return
+        for name in self.series_names:
+            store_matrix(getattr(blk, name), d.series[name].T)
+        for state, param in state_params.items():
+            store_matrix(getattr(blk, param), d.state[state])
+
     def fail(self, what: str, problem: str) -> None:
         """Raise :class:`AssetDataError` for field ``what`` of this family."""
         raise AssetDataError(f"{self.name}.{what}: {problem}")
@@ -215,12 +230,18 @@ class AssetFamily:
             )
         return ta.shape == tb.shape and bool(ta.equals(tb))
 
+    #: series whose padded steps repeat the window's last step (not zero): bounds a
+    #: state must stay within, or conditions such as the outdoor temperature
+    held_series: tuple[str, ...] = ()
+
     def pad(self, d: AssetData, n_steps: int) -> AssetData:
-        """These data padded with zero-valued steps to ``n_steps`` steps (see
-        :func:`dispatch.padding.padded`)."""
+        """These data padded to ``n_steps`` steps (see :func:`dispatch.padding.padded`):
+        zero-valued steps, the last step repeated for :attr:`held_series`."""
         grown = {}
         for name, values in d.series.items():
             extra = np.zeros((n_steps - values.shape[0], values.shape[1]))
+            if name in self.held_series and len(values):
+                extra[:] = values[-1]
             grown[name] = np.vstack([values, extra])
         return replace(d, series=grown)
 

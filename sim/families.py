@@ -125,6 +125,32 @@ class SimFamily:
 
         Raise ``ValueError`` naming the entry for a bus that is not in the grid."""
 
+    @staticmethod
+    def add_entry_loads(net: Any, specs: list[Any]) -> None:
+        """A pandapower load (``p_mw`` 0) per entry with a ``name`` and a ``bus``,
+        for families whose units are loads (an :meth:`add_to_net`).
+
+        Raises
+        ------
+        ValueError
+            ``"<i>.name: ..."`` for a taken load name, ``"<i>.bus: ..."`` for an
+            unknown bus.
+        """
+        import pandapower as pp
+
+        from grid.assets import AssetError, resolve_bus
+
+        taken = set(net.load["name"])
+        for i, s in enumerate(specs):
+            if s.name in taken:
+                raise ValueError(f"{i}.name: {s.name!r} is already a load's name")
+            try:
+                bus = resolve_bus(net, s.bus)
+            except AssetError as exc:
+                raise ValueError(f"{i}.bus: {exc}") from None
+            pp.create_load(net, bus=bus, p_mw=0.0, name=s.name)
+            taken.add(s.name)
+
     def prepare(self, specs: list[Any], net: Any, index: pd.DatetimeIndex, dt_h: float) -> Any:
         """The family's data for the whole run (tables, series on ``index``).
 
@@ -252,18 +278,20 @@ _DEFAULTS_LOADED = False
 
 def registered_families() -> list[SimFamily]:
     """The asset families, in registration order: the shipped ones
-    (:data:`sim.shipped.SHIPPED_FAMILIES`), the flexible load and the EV fleets first, then those
+    (:data:`sim.shipped.SHIPPED_FAMILIES`), the flexible load, the EV fleets and the
+    buildings first, then those
     added with :func:`register`."""
     global _DEFAULTS_LOADED
     if not _DEFAULTS_LOADED:
         _DEFAULTS_LOADED = True
+        from sim.building import BUILDING_FAMILY
         from sim.ev_family import EV_FAMILY
         from sim.flexible_load import FLEXIBLE_LOAD_FAMILY
         from sim.shipped import SHIPPED_FAMILIES
 
         added = dict(_REGISTRY)
         _REGISTRY.clear()
-        for fam in (*SHIPPED_FAMILIES, FLEXIBLE_LOAD_FAMILY, EV_FAMILY):
+        for fam in (*SHIPPED_FAMILIES, FLEXIBLE_LOAD_FAMILY, EV_FAMILY, BUILDING_FAMILY):
             _REGISTRY[fam.name] = fam
         _REGISTRY.update({k: v for k, v in added.items() if k not in _REGISTRY})
     return list(_REGISTRY.values())

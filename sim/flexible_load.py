@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandapower as pp
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from dispatch.components.flexible_load import FLEXIBLE_LOAD, FLEXIBLE_LOAD_COLUMNS
 from dispatch.family import AssetData
-from grid.assets import AssetError, resolve_bus
 from sim.case import SeriesSpec
 from sim.families import Injection, SimFamily, Stage, Window
 from sim.series import series_from_spec
@@ -57,15 +55,7 @@ class FlexibleLoadFamily(SimFamily):
     spec = FlexibleLoadSpec
 
     def add_to_net(self, net: Any, specs: list[Any]) -> None:
-        taken = set(net.load["name"])
-        for i, s in enumerate(specs):
-            if s.name in taken:
-                raise ValueError(f"{i}.name: {s.name!r} is already a load's name")
-            try:
-                bus = resolve_bus(net, s.bus)
-            except AssetError as exc:
-                raise ValueError(f"{i}.bus: {exc}") from None
-            pp.create_load(net, bus=bus, p_mw=0.0, name=s.name)
+        self.add_entry_loads(net, specs)
 
     def prepare(self, specs: list[Any], net: Any, index: pd.DatetimeIndex, dt_h: float) -> Prepared:
         names = [s.name for s in specs]

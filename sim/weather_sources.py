@@ -63,6 +63,18 @@ def _shifted(case: Case, weather: Weather, index: pd.DatetimeIndex) -> pd.DataFr
         raise CaseError(f"profiles.weather: {exc}") from None
 
 
+def weather_on_run(case: Case, index: pd.DatetimeIndex) -> pd.DataFrame:
+    """The case's weather on ``index`` (re-timed like the renewables), e.g. the
+    outdoor temperature of buildings.
+
+    Raises
+    ------
+    CaseError
+        ``profiles.weather: ...`` for a bad weather input.
+    """
+    return _shifted(case, case_weather(case), index)
+
+
 def weather_per_unit(case: Case, index: pd.DatetimeIndex) -> dict[str, pd.Series]:
     """Per-unit power by renewable kind (``pv``, ``wind``) on ``index`` for the kinds
     the case takes from weather.

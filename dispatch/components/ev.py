@@ -10,14 +10,13 @@ aggregated fleet as a relaxation.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from dispatch.components.block_data import array_param, store_matrix, units_by_bus, var_values
+from dispatch.components.block_data import array_param, units_by_bus, var_values
 from dispatch.family import AssetData, AssetFamily, Labelled
 
 if TYPE_CHECKING:
@@ -110,6 +109,8 @@ class EVCharging(AssetFamily):
     columns = EV_COLUMNS
     series_names = EV_SERIES
     nonnegative_series = EV_NONNEGATIVE
+    #: padded steps keep these (see :meth:`dispatch.family.AssetFamily.pad`)
+    held_series = ("e_min_mwh", "e_max_mwh")
     state_names = ("e_mwh",)
 
     def check_table(self, units: pd.DataFrame) -> None:
@@ -127,16 +128,6 @@ class EVCharging(AssetFamily):
             self.fail("state.e_mwh", "missing the energy at the window start")
         if (d.series["e_min_mwh"] > d.series["e_max_mwh"] + 1e-9).any():
             self.fail("e_min_mwh", "above e_max_mwh")
-
-    def pad(self, d: AssetData, n_steps: int) -> AssetData:
-        """Padded steps hold the last envelopes and no power (the energy stays)."""
-        grown = {}
-        for name, values in d.series.items():
-            extra = np.zeros((n_steps - values.shape[0], values.shape[1]))
-            if name in ("e_min_mwh", "e_max_mwh") and len(values):
-                extra[:] = values[-1]
-            grown[name] = np.vstack([values, extra])
-        return replace(d, series=grown)
 
     def build(self, m: pyo.ConcreteModel, x: DispatchInputs) -> pyo.Block:
         d = x.assets[self.name]
@@ -198,12 +189,7 @@ class EVCharging(AssetFamily):
 
     def update(self, blk: pyo.Block, x: DispatchInputs) -> None:
         """Write every series and the energy at the window start."""
-        d = x.assets[self.name]
-        if not self.has_units_of(blk, d):
-            return
-        for name in EV_SERIES:
-            store_matrix(getattr(blk, name), d.series[name].T)
-        store_matrix(blk.e_initial_mwh, d.state["e_mwh"])
+        self.write_series_and_state(blk, x.assets[self.name], {"e_mwh": "e_initial_mwh"})
 
     def extract(self, blk: pyo.Block, sol: Solution, x: DispatchInputs) -> dict[str, Labelled]:
         units = list(blk.UNIT)
