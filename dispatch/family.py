@@ -264,13 +264,22 @@ class AssetFamily:
         raise NotImplementedError
 
     # -- between windows ---------------------------------------------------------------
+    #: states that are the last committed value of a result: state name -> result
+    state_results: Mapping[str, str] = {}
+
     def state_after(
         self, d: AssetData, committed: Mapping[str, Labelled], dt_h: float
     ) -> dict[str, np.ndarray]:
         """State at the end of the committed steps of a window (the start of the
-        next), from the window's data ``d`` and its committed results. Default: no
-        state."""
-        return {}
+        next), from the window's data ``d`` and its committed results. Default: the
+        last committed value of each result of :attr:`state_results` (no state
+        without)."""
+        out = {}
+        for state, result in self.state_results.items():
+            values = committed[result].values
+            if values.shape[1]:
+                out[state] = values[-1].copy()
+        return out
 
 
 @dataclass(frozen=True)

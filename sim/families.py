@@ -278,8 +278,8 @@ _DEFAULTS_LOADED = False
 
 def registered_families() -> list[SimFamily]:
     """The asset families, in registration order: the shipped ones
-    (:data:`sim.shipped.SHIPPED_FAMILIES`), the flexible load, the EV fleets and the
-    buildings first, then those
+    (:data:`sim.shipped.SHIPPED_FAMILIES`), the flexible load, the EV fleets, the
+    buildings and the shiftable loads first, then those
     added with :func:`register`."""
     global _DEFAULTS_LOADED
     if not _DEFAULTS_LOADED:
@@ -287,11 +287,13 @@ def registered_families() -> list[SimFamily]:
         from sim.building import BUILDING_FAMILY
         from sim.ev_family import EV_FAMILY
         from sim.flexible_load import FLEXIBLE_LOAD_FAMILY
+        from sim.shiftable_load import SHIFTABLE_LOAD_FAMILY
         from sim.shipped import SHIPPED_FAMILIES
 
         added = dict(_REGISTRY)
         _REGISTRY.clear()
-        for fam in (*SHIPPED_FAMILIES, FLEXIBLE_LOAD_FAMILY, EV_FAMILY, BUILDING_FAMILY):
+        plug_ins = (FLEXIBLE_LOAD_FAMILY, EV_FAMILY, BUILDING_FAMILY, SHIFTABLE_LOAD_FAMILY)
+        for fam in (*SHIPPED_FAMILIES, *plug_ins):
             _REGISTRY[fam.name] = fam
         _REGISTRY.update({k: v for k, v in added.items() if k not in _REGISTRY})
     return list(_REGISTRY.values())

@@ -8,7 +8,6 @@ temperature.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -81,6 +80,7 @@ class Building(AssetFamily):
     #: padded steps keep these (see :meth:`dispatch.family.AssetFamily.pad`)
     held_series = ("t_out_c", "cop")
     state_names = ("t_c",)
+    state_results = {"t_c": "t_c"}
 
     def check_table(self, units: pd.DataFrame) -> None:
         super().check_table(units)
@@ -159,12 +159,6 @@ class Building(AssetFamily):
             "t_c": Labelled(cols, var_values(sol, blk.t_c, units, n)),
             "discomfort_k": Labelled(cols, below + above),
         }
-
-    def state_after(
-        self, d: AssetData, committed: Mapping[str, Labelled], dt_h: float
-    ) -> dict[str, np.ndarray]:
-        t = committed["t_c"].values
-        return {"t_c": t[-1].copy()} if t.shape[1] else {}
 
 
 #: the building family

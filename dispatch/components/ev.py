@@ -9,7 +9,6 @@ aggregated fleet as a relaxation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -112,6 +111,7 @@ class EVCharging(AssetFamily):
     #: padded steps keep these (see :meth:`dispatch.family.AssetFamily.pad`)
     held_series = ("e_min_mwh", "e_max_mwh")
     state_names = ("e_mwh",)
+    state_results = {"e_mwh": "e_mwh"}
 
     def check_table(self, units: pd.DataFrame) -> None:
         super().check_table(units)
@@ -203,12 +203,6 @@ class EVCharging(AssetFamily):
             "e_mwh": Labelled(cols, var_values(sol, blk.e_mwh, units, n)),
             "shortfall_mwh": Labelled(cols, var_values(sol, blk.shortfall_mwh, units, n)),
         }
-
-    def state_after(
-        self, d: AssetData, committed: Mapping[str, Labelled], dt_h: float
-    ) -> dict[str, np.ndarray]:
-        e = committed["e_mwh"].values
-        return {"e_mwh": e[-1].copy()} if e.shape[1] else {}
 
 
 #: the EV-charging family

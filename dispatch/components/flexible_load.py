@@ -6,7 +6,6 @@ module on the dispatch side (:mod:`sim.flexible_load` is its simulator side).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -57,6 +56,7 @@ class FlexibleLoad(AssetFamily):
     series_names = ("p_base_mw",)
     nonnegative_series = ("p_base_mw",)
     state_names = ("e_mwh",)
+    state_results = {"e_mwh": "deferred_mwh"}
 
     def validate(self, d: AssetData, x: DispatchInputs) -> None:
         super().validate(d, x)
@@ -126,12 +126,6 @@ class FlexibleLoad(AssetFamily):
             "p_mw": Labelled(tuple(units), var_values(sol, blk.p_mw, units, n)),
             "deferred_mwh": Labelled(tuple(units), var_values(sol, blk.e_mwh, units, n)),
         }
-
-    def state_after(
-        self, d: AssetData, committed: Mapping[str, Labelled], dt_h: float
-    ) -> dict[str, np.ndarray]:
-        e = committed["deferred_mwh"].values
-        return {"e_mwh": e[-1].copy()} if e.shape[1] else {}
 
 
 #: the flexible-load family
