@@ -59,6 +59,8 @@ KPI_UNITS: tuple[tuple[str, str], ...] = (
     ("_eur", "EUR"),
     ("_pu", "pu"),
     ("_steps", "steps"),
+    ("_kh", "K h"),
+    ("_c", "degC"),
 )
 #: KPI groups in report order
 KPI_GROUPS = (
@@ -95,6 +97,12 @@ _LABELS = {
     "ev_coincidence_factor": "EV coincidence factor",
     "ev_wear_cost_eur": "EV V2G wear cost",
     "ev_unallocated_mwh": "EV power not split to sessions",
+    "building_hp_mwh": "Heat-pump electricity",
+    "building_heat_mwh": "Heat delivered",
+    "building_discomfort_kh": "Degree-hours outside the comfort band",
+    "building_peak_mw": "Peak heat-pump load",
+    "building_t_min_c": "Lowest indoor temperature",
+    "building_t_max_c": "Highest indoor temperature",
 }
 
 
