@@ -16,13 +16,14 @@ from sim.case import Case, CaseError
 from sim.families import registered_families
 from sim.new_plants import add_new_plants
 from sim.series import series_from_spec
+from sim.sites import add_sites
 
 #: columns of the external-grid signals, each a case key under ``external_grid``
 GRID_SIGNALS = ("import_price_eur_per_mwh", "export_price_eur_per_mwh", "ef_tco2_per_mwh")
 
 
 def build_grid(case: Case) -> Any:
-    """The pandapower net of ``case.grid``, with the case's element edits
+    """The pandapower net of ``case.grid``, with the case's sites (``sites``), its element edits
     (``grid.elements``), the new plants of ``renewables.new_plants`` and the
     elements of the families the network data describe
     (:attr:`sim.families.SimFamily.in_network_data`: the case's storage and
@@ -39,6 +40,10 @@ def build_grid(case: Case) -> Any:
         net = build_network(g.simbench_code, g.pandapower_json, g.pandapower_network)
     except GridInputError as exc:
         raise CaseError(f"grid: {exc}") from None
+    try:
+        add_sites(net, case.sites)
+    except ValueError as exc:
+        raise CaseError(f"sites.{exc}") from None
     edits = [ElementEdit(e.table, e.name, e.bus, e.values) for e in case.grid.elements]
     try:
         apply_element_edits(net, edits)

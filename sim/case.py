@@ -38,6 +38,7 @@ from sim.case_sources import (
 )
 from sim.case_weather import RenewablesSpec
 from sim.case_yaml import CaseError, apply_override, read_yaml
+from sim.sites import SiteSpec
 
 __all__ = [
     "GRID_FORMS",
@@ -276,6 +277,7 @@ class Case(_Strict):
     powerflow: PowerFlowSpec = PowerFlowSpec()
     output: OutputSpec = OutputSpec()
     renewables: RenewablesSpec = RenewablesSpec()
+    sites: list[SiteSpec] = []
     #: units of the plug-in families by family name, each list validated by the
     #: family's spec (:mod:`sim.families`); filled by :func:`load_case` from the
     #: families' own case keys

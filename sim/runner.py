@@ -15,6 +15,7 @@ from sim.pipeline import run
 from sim.plots import all_figures
 from sim.report import write_report
 from sim.results import write_results
+from sim.sites import site_kpis
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def run_case(case: Case, out_root: Path = Path("results")) -> tuple[Path, dict[s
     kpis = all_kpis(output.results, case.dispatch.voll_eur_per_mwh)
     if case.renewables.target_share is not None:
         kpis["renewable_target_share_percent"] = 100.0 * case.renewables.target_share
+    kpis |= site_kpis(output.results, case.sites)
     for i, mwh in enumerate(output.loss_iterations_mwh[1:], start=1):
         kpis[f"losses_change_iteration_{i}_mwh"] = mwh - output.loss_iterations_mwh[i - 1]
     if case.forecast.value_of_foresight and not case.forecast.is_perfect:

@@ -1,0 +1,138 @@
+"""Sites behind one meter (``sites``): a 光储直柔 building or a campus with rooftop PV,
+a battery and flexible demand behind a connection-point limit.
+
+Each site is a new bus ``<name> bus`` at the voltage of its grid bus, joined to it
+by the connection ``<name> connection`` (a short line rated at
+``connection_limit_mw`` at unity power factor, so the dispatch keeps the exchange
+within it and the AC power flow checks it), with optional rooftop PV ``<name> pv``
+(a SimBench profile, or weather) and a battery ``<name> battery`` (dispatched as
+the grid's storage). The site's demand is whatever the case places at its bus:
+``buildings``, ``shiftable_loads``, ``flexible_loads``, EV sessions, or loads added
+with ``grid.elements``. Per site the KPIs report self-consumption (share of its PV
+used on site) and self-sufficiency (share of its consumption met on site), from the
+exchange the dispatch plans over the connection.
+
+DC distribution inside the building is not modelled: the site is one AC node.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandapower as pp
+import pandas as pd
+from pydantic import Field
+
+from grid.assets import AssetError, resolve_bus
+from sim.case_sources import _Strict
+
+
+class SiteBatterySpec(_Strict):
+    """A site's battery (pandapower storage: half full at the start, 95 % each way)."""
+
+    p_max_mw: float = Field(gt=0, le=100, allow_inf_nan=False)
+    e_max_mwh: float = Field(gt=0, le=1000, allow_inf_nan=False)
+
+
+class SiteSpec(_Strict):
+    """One site of the case file (list under ``sites``)."""
+
+    name: str = Field(min_length=1)
+    bus: str | int
+    connection_limit_mw: float = Field(gt=0, le=1000, allow_inf_nan=False)
+    pv_mw: float = Field(default=0.0, ge=0, le=1000, allow_inf_nan=False)
+    #: SimBench profile of the PV on a SimBench grid (unless PV comes from weather)
+    pv_profile: str = "PV3"
+    battery: SiteBatterySpec | None = None
+
+
+def site_bus(name: str) -> str:
+    """The name of a site's bus."""
+    return f"{name} bus"
+
+
+def add_sites(net: Any, sites: list[SiteSpec]) -> None:
+    """Add every site's bus, connection, PV and battery to ``net`` (in place).
+
+    Raises
+    ------
+    ValueError
+        ``"<i>.<key>: ..."`` for an unknown bus or a taken name.
+    """
+    for i, s in enumerate(sites):
+        try:
+            parent = resolve_bus(net, s.bus)
+        except AssetError as exc:
+            raise ValueError(f"{i}.bus: {exc}") from None
+        if site_bus(s.name) in set(net.bus["name"]):
+            raise ValueError(f"{i}.name: the grid has a bus named {site_bus(s.name)!r}")
+        vn = float(net.bus.at[parent, "vn_kv"])
+        bus = pp.create_bus(net, vn_kv=vn, name=site_bus(s.name))
+        pp.create_line_from_parameters(
+            net,
+            parent,
+            bus,
+            length_km=0.01,
+            r_ohm_per_km=0.1,
+            x_ohm_per_km=0.1,
+            c_nf_per_km=0.0,
+            max_i_ka=s.connection_limit_mw / (math.sqrt(3) * vn),
+            name=f"{s.name} connection",
+        )
+        if s.pv_mw > 0:
+            pp.create_sgen(
+                net, bus, p_mw=s.pv_mw, name=f"{s.name} pv", type="PV", profile=s.pv_profile
+            )
+        if s.battery is not None:
+            b = s.battery
+            pp.create_storage(
+                net,
+                bus,
+                p_mw=0.0,
+                max_e_mwh=b.e_max_mwh,
+                soc_percent=50.0,
+                max_p_mw=b.p_max_mw,
+                min_p_mw=-b.p_max_mw,
+                name=f"{s.name} battery",
+                efficiency_percent=95.0**2 / 100.0,
+            )
+
+
+def site_kpis(r: Any, sites: list[SiteSpec]) -> dict[str, float]:
+    """Per site ``<name>``: PV used [MWh], import and export over the connection
+    [MWh], consumption on site [MWh] (PV used + import - export - battery's net
+    charging), ``site_<name>_self_consumption_percent`` ((PV used - export) / PV
+    used) and ``site_<name>_self_sufficiency_percent`` ((consumption - import) /
+    consumption), and the peak import at the connection point [MW]."""
+    dt = r.dt_h
+    out: dict[str, float] = {}
+    flows = r.dispatch_branch_p_mw
+    for s in sites:
+        line = f"{s.name} connection"
+        if line not in flows:
+            continue
+        into = flows[line].to_numpy(dtype=float)  # from the grid bus to the site
+        imp = float(np.clip(into, 0, None).sum() * dt)
+        exp = float(np.clip(-into, 0, None).sum() * dt)
+        pv_frame = r.families.get("renewables", {}).get("p_mw", pd.DataFrame())
+        pv = float(pv_frame.get(f"{s.name} pv", pd.Series(0.0)).sum() * dt)
+        st = r.families.get("storage", {})
+        bat = f"{s.name} battery"
+        net_charge = 0.0
+        if "charge_p_mw" in st and bat in st["charge_p_mw"]:
+            net_charge = float((st["charge_p_mw"][bat] - st["discharge_p_mw"][bat]).sum() * dt)
+        use = pv + imp - exp - net_charge
+        key = f"site_{s.name}"
+        nan = float("nan")
+        out |= {
+            f"{key}_pv_used_mwh": pv,
+            f"{key}_import_mwh": imp,
+            f"{key}_export_mwh": exp,
+            f"{key}_consumption_mwh": use,
+            f"{key}_self_consumption_percent": 100.0 * (pv - exp) / pv if pv > 0 else nan,
+            f"{key}_self_sufficiency_percent": 100.0 * (use - imp) / use if use > 0 else nan,
+            f"{key}_peak_import_mw": float(np.clip(into, 0, None).max(initial=0.0)),
+        }
+    return out
