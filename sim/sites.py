@@ -101,38 +101,53 @@ def add_sites(net: Any, sites: list[SiteSpec]) -> None:
 
 
 def site_kpis(r: Any, sites: list[SiteSpec]) -> dict[str, float]:
-    """Per site ``<name>``: PV used [MWh], import and export over the connection
-    [MWh], consumption on site [MWh] (PV used + import - export - battery's net
-    charging), ``site_<name>_self_consumption_percent`` ((PV used - export) / PV
-    used) and ``site_<name>_self_sufficiency_percent`` ((consumption - import) /
-    consumption), and the peak import at the connection point [MW]."""
+    """Per site ``<name>``, from the exchange the dispatch plans over the connection
+    (positive into the site) and the site's PV and battery, step by step: the site's
+    load (PV + import - export - the battery's net charging), the PV exported
+    (the export, up to the PV) and the load imported (the import, up to the load):
+
+    ``site_<name>_self_consumption_percent`` = (PV - PV exported) / PV and
+    ``site_<name>_self_sufficiency_percent`` = (load - load imported) / load, both in
+    [0, 100] even when the battery also trades with the grid; with the energies
+    ``pv_used_mwh``, ``import_mwh``, ``export_mwh``, ``consumption_mwh`` and the peak
+    import at the connection point ``peak_import_mw``."""
     dt = r.dt_h
     out: dict[str, float] = {}
     flows = r.dispatch_branch_p_mw
+    pv_frame = r.families.get("renewables", {}).get("p_mw", pd.DataFrame())
+    st = r.families.get("storage", {})
     for s in sites:
         line = f"{s.name} connection"
         if line not in flows:
             continue
-        into = flows[line].to_numpy(dtype=float)  # from the grid bus to the site
-        imp = float(np.clip(into, 0, None).sum() * dt)
-        exp = float(np.clip(-into, 0, None).sum() * dt)
-        pv_frame = r.families.get("renewables", {}).get("p_mw", pd.DataFrame())
-        pv = float(pv_frame.get(f"{s.name} pv", pd.Series(0.0)).sum() * dt)
-        st = r.families.get("storage", {})
+        into = flows[line].to_numpy(dtype=float)
+        imp, exp = np.clip(into, 0, None), np.clip(-into, 0, None)
+        zero = np.zeros(len(into))
+        pv_col = f"{s.name} pv"
+        pv = pv_frame[pv_col].to_numpy(dtype=float) if pv_col in pv_frame else zero
         bat = f"{s.name} battery"
-        net_charge = 0.0
+        net_charge = zero
         if "charge_p_mw" in st and bat in st["charge_p_mw"]:
-            net_charge = float((st["charge_p_mw"][bat] - st["discharge_p_mw"][bat]).sum() * dt)
-        use = pv + imp - exp - net_charge
+            net_charge = (st["charge_p_mw"][bat] - st["discharge_p_mw"][bat]).to_numpy()
+        load = np.clip(pv + into - net_charge, 0, None)
+        pv_out = np.minimum(exp, pv)
+        load_in = np.minimum(imp, load)
+        e = {k: float(v.sum() * dt) for k, v in
+             {"pv": pv, "imp": imp, "exp": exp, "load": load, "pv_out": pv_out,
+              "load_in": load_in}.items()}  # fmt: skip
         key = f"site_{s.name}"
         nan = float("nan")
         out |= {
-            f"{key}_pv_used_mwh": pv,
-            f"{key}_import_mwh": imp,
-            f"{key}_export_mwh": exp,
-            f"{key}_consumption_mwh": use,
-            f"{key}_self_consumption_percent": 100.0 * (pv - exp) / pv if pv > 0 else nan,
-            f"{key}_self_sufficiency_percent": 100.0 * (use - imp) / use if use > 0 else nan,
-            f"{key}_peak_import_mw": float(np.clip(into, 0, None).max(initial=0.0)),
+            f"{key}_pv_used_mwh": e["pv"],
+            f"{key}_import_mwh": e["imp"],
+            f"{key}_export_mwh": e["exp"],
+            f"{key}_consumption_mwh": e["load"],
+            f"{key}_self_consumption_percent": (
+                100.0 * (e["pv"] - e["pv_out"]) / e["pv"] if e["pv"] > 0 else nan
+            ),
+            f"{key}_self_sufficiency_percent": (
+                100.0 * (e["load"] - e["load_in"]) / e["load"] if e["load"] > 0 else nan
+            ),
+            f"{key}_peak_import_mw": float(imp.max(initial=0.0)),
         }
     return out
