@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from dispatch.components.building import BUILDING, BUILDING_COLUMNS
 from dispatch.family import AssetData
@@ -50,6 +50,18 @@ class BuildingSpec(_Strict):
     cop: float | None = Field(default=None, gt=0, le=COP_MAX)
     cop_carnot_fraction: float = Field(default=0.45, gt=0, le=1)
     supply_c: float = Field(default=35.0, ge=20, le=80)
+    #: a two-node model: resistance air-mass [K/MW] and the mass's capacitance
+    #: [MWh/K] (then ``r_k_per_mw`` and ``c_mwh_per_k`` are the air node's)
+    r_mass_k_per_mw: float | None = Field(default=None, gt=0, le=1e6, allow_inf_nan=False)
+    c_mass_mwh_per_k: float | None = Field(default=None, gt=0, le=1e4, allow_inf_nan=False)
+    #: the mass's temperature at the start (default ``t_initial_c``)
+    t_mass_initial_c: float | None = Field(default=None, ge=-30, le=60)
+
+    @model_validator(mode="after")
+    def _two_node(self) -> BuildingSpec:
+        if (self.r_mass_k_per_mw is None) != (self.c_mass_mwh_per_k is None):
+            raise ValueError("a two-node building needs both r_mass_k_per_mw and c_mass_mwh_per_k")
+        return self
 
 
 def carnot_cop(t_out_c: np.ndarray, supply_c: float, fraction: float) -> np.ndarray:
@@ -66,6 +78,7 @@ class BuildingData:
     units: pd.DataFrame
     series: dict[str, np.ndarray]
     t_initial_c: np.ndarray
+    t_mass_initial_c: np.ndarray
     dt_h: float
 
 
@@ -121,18 +134,28 @@ class BuildingFamily(SimFamily):
             cols["cop"].append(cop)
         names = [s.name for s in specs]
         units = pd.DataFrame(
-            {c: [getattr(s, c) for s in specs] for c in BUILDING_COLUMNS},
+            {c: [getattr(s, c) or 0.0 for s in specs] for c in BUILDING_COLUMNS},
             index=pd.Index(names, dtype=object),
         )
         units["bus"] = [str(setup.net.bus.at[resolve_bus(setup.net, s.bus), "name"]) for s in specs]
         units = units.astype({c: float for c in BUILDING_COLUMNS[1:]})
         series = {k: np.column_stack(v) for k, v in cols.items()}
         t0 = np.array([s.t_initial_c for s in specs], dtype=float)
-        return BuildingData(units=units, series=series, t_initial_c=t0, dt_h=dt)
+        tm = np.array(
+            [
+                s.t_mass_initial_c if s.t_mass_initial_c is not None else s.t_initial_c
+                for s in specs
+            ],
+            dtype=float,
+        )
+        return BuildingData(
+            units=units, series=series, t_initial_c=t0, t_mass_initial_c=tm, dt_h=dt
+        )
 
     def window(self, prepared: BuildingData, w: Window) -> AssetData:
         series = {k: v[w.at] for k, v in prepared.series.items()}
-        return AssetData(BUILDING, prepared.units, series, {"t_c": prepared.t_initial_c.copy()})
+        state = {"t_c": prepared.t_initial_c.copy(), "t_mass_c": prepared.t_mass_initial_c.copy()}
+        return AssetData(BUILDING, prepared.units, series, state)
 
     def realise(
         self, prepared: BuildingData, dispatched: Mapping[str, pd.DataFrame], stage: Stage

@@ -27,6 +27,7 @@ def _run(
     prices: str = "{constant: 50}",
     hours: int = 24,
     window: int = 24,
+    c: float = C,
 ) -> tuple:
     path = tmp_path / "b.yaml"
     path.write_text(
@@ -36,7 +37,7 @@ def _run(
         f"external_grid:\n  import_price_eur_per_mwh: {prices}\n"
         f"dispatch: {{window_h: {window}, horizon_h: 24}}\n"
         "buildings:\n"
-        f"  - {{name: house, bus: bus, r_k_per_mw: {R}, c_mwh_per_k: {C}, {building}}}\n"
+        f"  - {{name: house, bus: bus, r_k_per_mw: {R}, c_mwh_per_k: {c}, {building}}}\n"
     )
     out = tmp_path / "out"
     assert main([str(path), "--out", str(out), "--no-plots", "-q"]) == 0
@@ -128,3 +129,22 @@ def test_outdoor_temperature_from_weather_and_errors(
     )
     k = json.loads((tmp_path / "o" / "w" / "kpis.json").read_text())
     assert k["building_hp_mwh"] > 0 and k["building_discomfort_kh"] == pytest.approx(0, abs=1e-6)
+
+
+def test_two_node_free_floating_equals_the_matrix_exponential(tmp_path: Path) -> None:
+    """Air (2 kWh/K, 5 K/kW to outside) and mass (20 kWh/K, 1 K/kW to the air),
+    air at 21 and mass at 18 degC, outside 1 degC, no heat pump, 6-hour windows: the
+    hourly temperatures equal expm(A t) applied to the start, t = 1..24 h, in one go."""
+    from scipy.linalg import expm
+
+    spec = (
+        "p_max_mw: 0, t_initial_c: 21, t_mass_initial_c: 18, t_min_c: -30, t_max_c: 60,"
+        " t_out_c: {constant: 1}, r_mass_k_per_mw: 1000, c_mass_mwh_per_k: 0.02"
+    )
+    frames, _ = _run(tmp_path, spec, window=6, c=0.002)
+    a = np.array([[-1 / (R * 0.002) - 1 / (1000 * 0.002), 1 / (1000 * 0.002)],
+                  [1 / (1000 * 0.02), -1 / (1000 * 0.02)]])  # fmt: skip
+    start = np.array([21.0 - 1.0, 18.0 - 1.0])
+    expected = np.array([1.0 + expm(a * h) @ start for h in range(1, 25)])
+    np.testing.assert_allclose(frames["t_c"]["house"].to_numpy(), expected[:, 0], atol=1e-6)
+    np.testing.assert_allclose(frames["t_mass_c"]["house"].to_numpy(), expected[:, 1], atol=1e-6)
