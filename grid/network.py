@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import logging
 from pathlib import Path
 
@@ -25,7 +27,8 @@ def build_network(
     ----------
     simbench_code
         A SimBench code such as ``"1-MV-rural--0-sw"``; its yearly profiles are
-        kept in ``net.profiles``.
+        kept in ``net.profiles``. Read once per process and copied (a batch of
+        cases on one grid reads it once).
     pandapower_json
         Path to a network saved by ``pandapower.to_json``.
     pandapower_network
@@ -44,10 +47,8 @@ def build_network(
             "give exactly one of simbench_code, pandapower_json or pandapower_network"
         )
     if simbench_code is not None:
-        import simbench as sb
-
         try:
-            net = sb.get_simbench_net(simbench_code)
+            net = copy.deepcopy(_simbench_net(simbench_code))
         except Exception as exc:  # simbench raises assorted errors for bad codes
             raise GridInputError(f"unknown SimBench code {simbench_code!r}: {exc}") from None
     elif pandapower_network is not None:
@@ -64,6 +65,15 @@ def build_network(
         _unique_names(net, table)
     logger.info("grid: %d buses, %d loads, %d sgens", len(net.bus), len(net.load), len(net.sgen))
     return net
+
+
+@functools.lru_cache(maxsize=4)
+def _simbench_net(code: str) -> pp.pandapowerNet:
+    """SimBench's grid ``code`` with its profiles, read once per process (reading
+    its CSV files takes seconds); callers get a deep copy."""
+    import simbench as sb
+
+    return sb.get_simbench_net(code)
 
 
 def _named_network(name: str) -> pp.pandapowerNet:

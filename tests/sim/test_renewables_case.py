@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import simbench as sb
 
+from grid.network import build_network
 from grid.weather import shipped_weather, weather_on
 from grid.weather_power import PVParams, WindParams, pv_per_unit, wind_per_unit
 from run_sim import main
@@ -43,7 +43,7 @@ def test_pv_and_wind_from_a_shipped_typical_year(tmp_path: Path) -> None:
     pv = pv_per_unit(on, w, PVParams(tilt_deg=35))
     wind = wind_per_unit(on, w, WindParams())
     kind = r.assets.loc[r.assets["family"] == "renewable", "kind"]
-    net = sb.get_simbench_net("1-MV-rural--0-sw")
+    net = build_network("1-MV-rural--0-sw")
     p_mw = net.sgen.set_index("name")["p_mw"]
     for k, unit in (("pv", pv), ("wind", wind)):
         cols = kind.index[kind == k]
@@ -115,7 +115,7 @@ def test_new_plants_by_load_meet_the_target(tmp_path: Path) -> None:
     own = [c for c in avail.columns if not c.startswith("new ")]
     pd.testing.assert_frame_equal(avail[own], base.renewable_available_p_mw[own])
     new_pv = [c for c in avail.columns if c.startswith("new pv @ ")]
-    net = sb.get_simbench_net("1-MV-rural--0-sw")
+    net = build_network("1-MV-rural--0-sw")
     load = net.load[net.load["bus"].map(net.bus["vn_kv"]) == 20.0]
     by_bus = load.groupby(load["bus"].map(net.bus["name"]))["p_mw"].sum()
     assert sorted(c.removeprefix("new pv @ ") for c in new_pv) == sorted(by_bus[by_bus > 0].index)
