@@ -44,7 +44,7 @@ class RollingStats:
     windows
         Number of windows solved.
     build_time_s, update_time_s, solve_time_s, solver_time_s, extract_time_s
-        Summed time building models, writing window data into built models, in the
+        Summed time constructing models, writing window data into built models, in the
         solver interface (loading models into HiGHS or pushing changed data, and
         solving), inside HiGHS and extracting results [s].
     statuses
@@ -269,7 +269,7 @@ def run_rolling(
             try:
                 status = _solve(cur.solver, time_limit_s, emission_sensitivities, xm.n_active)
             except NotPaddableError as err:
-                logger.info("window at %s: %s; building a model of its length", steps[0], err)
+                logger.info("window at %s: %s; constructing a model of its length", steps[0], err)
                 t_solve += time.perf_counter() - t1
                 can_pad = False
         elif cur is not None and length == key:
@@ -292,7 +292,7 @@ def run_rolling(
             try:
                 status = _solve(cur.solver, time_limit_s, emission_sensitivities, xb.n_active)
             except NotPaddableError as err:
-                logger.info("window at %s: %s; building a model of its length", steps[0], err)
+                logger.info("window at %s: %s; constructing a model of its length", steps[0], err)
                 can_pad = False
                 continue
             solved = xb
