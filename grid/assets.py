@@ -109,6 +109,61 @@ def add_conventional(net: pp.pandapowerNet, name: str, bus: str | int, p_max_mw:
     )
 
 
+def add_site(
+    net: pp.pandapowerNet,
+    name: str,
+    bus: str | int,
+    connection_limit_mw: float,
+    *,
+    pv_mw: float = 0.0,
+    pv_profile: str | None = None,
+    battery_p_max_mw: float | None = None,
+    battery_e_max_mwh: float | None = None,
+) -> int:
+    """Add a site behind one meter to ``net`` (in place) and return its bus index:
+    the bus ``<name> bus`` at the voltage of ``bus``, the connection ``<name>
+    connection`` (a 10 m line rated at ``connection_limit_mw`` [MW] at unity power
+    factor), PV ``<name> pv`` of ``pv_mw`` [MW] (SimBench ``pv_profile``) and a
+    battery ``<name> battery`` [MW, MWh] (half full, 95 % each way) if given.
+
+    Raises
+    ------
+    AssetError
+        If ``bus`` is not in the grid or the site's bus name is taken.
+    """
+    parent = resolve_bus(net, bus)
+    if f"{name} bus" in set(net.bus["name"]):
+        raise AssetError(f"the grid has a bus named {name + ' bus'!r} (name taken)")
+    vn = float(net.bus.at[parent, "vn_kv"])
+    site = int(pp.create_bus(net, vn_kv=vn, name=f"{name} bus"))
+    pp.create_line_from_parameters(
+        net,
+        parent,
+        site,
+        length_km=0.01,
+        r_ohm_per_km=0.1,
+        x_ohm_per_km=0.1,
+        c_nf_per_km=0.0,
+        max_i_ka=connection_limit_mw / (3**0.5 * vn),
+        name=f"{name} connection",
+    )
+    if pv_mw > 0:
+        pp.create_sgen(net, site, p_mw=pv_mw, name=f"{name} pv", type="PV", profile=pv_profile)
+    if battery_p_max_mw is not None and battery_e_max_mwh is not None:
+        pp.create_storage(
+            net,
+            site,
+            p_mw=0.0,
+            max_e_mwh=battery_e_max_mwh,
+            soc_percent=50.0,
+            max_p_mw=battery_p_max_mw,
+            min_p_mw=-battery_p_max_mw,
+            name=f"{name} battery",
+            efficiency_percent=95.0**2 / 100.0,
+        )
+    return site
+
+
 def conventional_names(net: pp.pandapowerNet) -> pd.Index:
     """Names of the static generators that are conventional units."""
     return pd.Index(net.sgen.loc[net.sgen["type"] == CONVENTIONAL_TYPE, "name"].to_numpy())

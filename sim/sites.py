@@ -17,15 +17,13 @@ DC distribution inside the building is not modelled: the site is one AC node.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
-import pandapower as pp
 import pandas as pd
 from pydantic import Field
 
-from grid.assets import AssetError, resolve_bus
+from grid.assets import AssetError, add_site
 from sim.case_sources import _Strict
 
 
@@ -48,13 +46,9 @@ class SiteSpec(_Strict):
     battery: SiteBatterySpec | None = None
 
 
-def site_bus(name: str) -> str:
-    """The name of a site's bus."""
-    return f"{name} bus"
-
-
 def add_sites(net: Any, sites: list[SiteSpec]) -> None:
-    """Add every site's bus, connection, PV and battery to ``net`` (in place).
+    """Add every site's bus, connection, PV and battery to ``net`` (in place,
+    :func:`grid.assets.add_site`).
 
     Raises
     ------
@@ -62,42 +56,21 @@ def add_sites(net: Any, sites: list[SiteSpec]) -> None:
         ``"<i>.<key>: ..."`` for an unknown bus or a taken name.
     """
     for i, s in enumerate(sites):
+        b = s.battery
         try:
-            parent = resolve_bus(net, s.bus)
-        except AssetError as exc:
-            raise ValueError(f"{i}.bus: {exc}") from None
-        if site_bus(s.name) in set(net.bus["name"]):
-            raise ValueError(f"{i}.name: the grid has a bus named {site_bus(s.name)!r}")
-        vn = float(net.bus.at[parent, "vn_kv"])
-        bus = pp.create_bus(net, vn_kv=vn, name=site_bus(s.name))
-        pp.create_line_from_parameters(
-            net,
-            parent,
-            bus,
-            length_km=0.01,
-            r_ohm_per_km=0.1,
-            x_ohm_per_km=0.1,
-            c_nf_per_km=0.0,
-            max_i_ka=s.connection_limit_mw / (math.sqrt(3) * vn),
-            name=f"{s.name} connection",
-        )
-        if s.pv_mw > 0:
-            pp.create_sgen(
-                net, bus, p_mw=s.pv_mw, name=f"{s.name} pv", type="PV", profile=s.pv_profile
-            )
-        if s.battery is not None:
-            b = s.battery
-            pp.create_storage(
+            add_site(
                 net,
-                bus,
-                p_mw=0.0,
-                max_e_mwh=b.e_max_mwh,
-                soc_percent=50.0,
-                max_p_mw=b.p_max_mw,
-                min_p_mw=-b.p_max_mw,
-                name=f"{s.name} battery",
-                efficiency_percent=95.0**2 / 100.0,
+                s.name,
+                s.bus,
+                s.connection_limit_mw,
+                pv_mw=s.pv_mw,
+                pv_profile=s.pv_profile,
+                battery_p_max_mw=b.p_max_mw if b else None,
+                battery_e_max_mwh=b.e_max_mwh if b else None,
             )
+        except AssetError as exc:
+            key = "name" if "taken" in str(exc) else "bus"
+            raise ValueError(f"{i}.{key}: {exc}") from None
 
 
 def site_kpis(r: Any, sites: list[SiteSpec]) -> dict[str, float]:
