@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Command line: run a simulation case file and print its KPIs.
+"""Command line: run a simulation case file and print its KPIs, or run a study.
 
-Exit codes: 0 success, 2 invalid input (case file, overrides, grid or profile
-mismatch), 1 the simulation failed (e.g. the dispatch was infeasible).
+    run_sim.py CASE.yaml [--set KEY.PATH=VALUE ...]
+    run_sim.py study STUDY.yaml [--workers N | --scheduler ADDRESS] [--check]
+
+Exit codes: 0 success, 2 invalid input (case or study file, overrides, grid or
+profile mismatch), 1 the simulation failed (e.g. the dispatch was infeasible; for a
+study: at least one case failed, the others' results are kept).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
             "with a Pyomo/HiGHS optimisation, check it by AC power flow and report "
             "curtailment, losses, emissions and cost."
         ),
-        epilog="Case file keys are documented in docs/case-file.md.",
+        epilog="Case file keys are documented in docs/case-file.md. Batch studies: "
+        "run_sim.py study STUDY.yaml (see run_sim.py study --help and docs/studies.md).",
     )
     p.add_argument("case", type=Path, help="YAML case file, e.g. cases/default.yaml")
     p.add_argument(
@@ -59,11 +65,95 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _study_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="run_sim.py study",
+        description=(
+            "Run a batch study: every case of a study file (a base case with scenarios "
+            "and/or a sweep of key paths) in parallel worker processes, or on a Dask "
+            "cluster; a rerun skips finished cases and reruns failed or missing ones."
+        ),
+        epilog="Study files are documented in docs/studies.md.",
+    )
+    p.add_argument("study", type=Path, help="YAML study file, e.g. cases/studies/storage_size.yaml")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results"),
+        metavar="DIR",
+        help="folder under which the study's folder <study name>/ is written (default: results)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes of the local pool (default: the number of CPUs)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on the Dask cluster of this scheduler (e.g. tcp://10.0.0.5:8786) instead "
+        "of a local pool; its workers must see the case files and --out at the same paths",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="only validate every case of the study and exit"
+    )
+    p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    p.add_argument("-q", "--quiet", action="store_true", help="do not print the summary table")
+    p.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more log output (-v info, -vv debug)"
+    )
+    return p
+
+
+def _logging(verbose: int) -> None:
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # libraries that set their own loggers' levels (Dask's at INFO) pass the root
+    # logger's level; the handler's level holds them to the one chosen here
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
+
+
+def study_main(argv: list[str]) -> int:
+    """``run_sim.py study``: validate or run a study; return the exit code."""
+    args = _study_parser().parse_args(argv)
+    _logging(args.verbose)
+    from sim.case import CaseError
+    from sim.study import load_study
+
+    try:
+        study = load_study(args.study)
+    except CaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.check:
+        print(f"{args.study}: valid study '{study.name}' of {len(study.cases)} cases")
+        return 0
+    if args.workers < 1:
+        print("error: --workers: give at least 1", file=sys.stderr)
+        return 2
+    from sim.study_run import run_study, summary_text
+
+    result = run_study(study, args.out, args.workers, args.scheduler, not args.no_progress)
+    if not args.quiet:
+        print(summary_text(study, result.table))
+    print(f"\nStudy: {result.folder} (summary.csv, study_report.html)")
+    failed = result.table[result.table["status"] != "done"]
+    for row in failed.itertuples():
+        print(f"error: case {row.case_id}: {row.error or row.status}", file=sys.stderr)
+    return 1 if len(failed) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the case, print the KPI table; return the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["study"]:
+        return study_main(argv[1:])
     args = _parser().parse_args(argv)
-    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    _logging(args.verbose)
 
     from dispatch.solve import DispatchSolveError
     from sim.case import CaseError, load_case

@@ -76,6 +76,12 @@ def _simbench_net(code: str) -> pp.pandapowerNet:
     return sb.get_simbench_net(code)
 
 
+def simbench_reads() -> int:
+    """How many SimBench grids this process has read from SimBench's files (the rest
+    came from the per-process cache)."""
+    return _simbench_net.cache_info().misses
+
+
 def _named_network(name: str) -> pp.pandapowerNet:
     """``pandapower.networks.<name>()``, for a public function of that module."""
     import pandapower.networks as pn

@@ -18,7 +18,9 @@ zone, step-start stamps like every profile file) and the columns
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,17 +79,24 @@ class Weather:
 
 
 def shipped_weather(site: str) -> Weather:
-    """The typical year of a shipped site (:data:`SHIPPED_SITES`).
+    """The typical year of a shipped site (:data:`SHIPPED_SITES`), read once per
+    process (the cases of a study share it); callers get their own copy of the data.
 
     Raises
     ------
     ProfileError
         If the site is unknown.
     """
-    import pvlib
-
     if site not in SHIPPED_SITES:
         raise ProfileError(f"unknown weather site {site!r} (shipped: {', '.join(SHIPPED_SITES)})")
+    weather = _read_shipped(site)
+    return dataclasses.replace(weather, data=weather.data.copy())
+
+
+@functools.lru_cache(maxsize=len(SHIPPED_SITES))
+def _read_shipped(site: str) -> Weather:
+    import pvlib
+
     path = Path(pvlib.__file__).parent / "data" / SHIPPED_SITES[site][0]
     raw, meta = pvlib.iotools.read_tmy3(str(path), map_variables=True)
     # the rows are the hours of a typical year in local standard time, hour-ending:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,7 +38,7 @@ from sim.case_sources import (
     _Strict,
 )
 from sim.case_weather import RenewablesSpec
-from sim.case_yaml import CaseError, apply_override, read_yaml
+from sim.case_yaml import CaseError, Override, apply_override, override_text, read_yaml
 from sim.sites import SiteSpec
 
 __all__ = [
@@ -316,7 +317,7 @@ def _format_errors(source: str, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def load_case(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Case:
+def load_case(path: str | Path, overrides: Sequence[Override] = ()) -> Case:
     """Read, merge, override and validate a case file.
 
     Parameters
@@ -324,7 +325,8 @@ def load_case(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> 
     path
         The YAML case file.
     overrides
-        ``key.path=value`` strings applied after ``extends`` merging.
+        Applied in order after ``extends`` merging: ``key.path=value`` strings (the
+        value parsed as YAML) or ``(key_path, value)`` pairs.
 
     Raises
     ------
@@ -335,7 +337,8 @@ def load_case(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> 
     data = read_yaml(path)
     for ov in overrides:
         data = apply_override(data, ov)
-    source = str(path) + (f" (with --set {', '.join(overrides)})" if overrides else "")
+    shown = ", ".join(override_text(ov) for ov in overrides)
+    source = str(path) + (f" (with --set {shown})" if overrides else "")
     if isinstance(data, dict):
         data = _plugin_sections(data, source)
     try:

@@ -79,30 +79,52 @@ def read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     return _merge(read_yaml(path.parent / parent, chain + (path,)), data)
 
 
-def apply_override(data: dict[str, Any], override: str) -> dict[str, Any]:
-    """Return a copy of ``data`` with one ``key.path=value`` override applied.
+#: an override: ``"key.path=value"`` (the value parsed as YAML, as ``--set`` gives it)
+#: or ``(key_path, value)`` with the value already parsed (as a study file gives it)
+Override = str | tuple[str, Any]
 
-    The value is parsed as YAML (``3`` is a number, ``[1, 2]`` a list, ``x`` a string).
-    """
+
+def override_text(override: Override) -> str:
+    """``override`` as ``key.path=value`` text, for messages."""
+    if isinstance(override, str):
+        return override
+    return f"{override[0]}={json.dumps(override[1], default=str)}"
+
+
+def _split(override: Override) -> tuple[str, Any, str]:
+    """Key path, parsed value and the message prefix of one override."""
+    if not isinstance(override, str):
+        key_path, value = override
+        return str(key_path), value, str(key_path)
     if "=" not in override:
         raise CaseError(f"--set {override}: expected key.path=value")
     key_path, raw = override.split("=", 1)
-    keys = key_path.strip().split(".")
-    if not all(keys):
-        raise CaseError(f"--set {override}: empty key in '{key_path}'")
     try:
         value = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise CaseError(f"--set {key_path}: value is not valid YAML: {exc}") from None
+    return key_path, value, f"--set {key_path}"
+
+
+def apply_override(data: dict[str, Any], override: Override) -> dict[str, Any]:
+    """Return a copy of ``data`` with one override applied.
+
+    ``"key.path=value"`` parses the value as YAML (``3`` is a number, ``[1, 2]`` a
+    list, ``x`` a string); ``(key_path, value)`` sets the value as given. A key path
+    names mapping keys and list indices (``storage.0.p_max_mw``).
+    """
+    key_path, value, where = _split(override)
+    keys = key_path.strip().split(".")
+    if not all(keys):
+        raise CaseError(f"{where}: empty key in '{key_path}'")
     out = json.loads(json.dumps(data, default=str))
+    value = json.loads(json.dumps(value, default=str))
     node: Any = out
     for i, k in enumerate(keys):
         last = i == len(keys) - 1
         if isinstance(node, list):
             if not k.isdigit() or int(k) >= len(node):
-                raise CaseError(
-                    f"--set {key_path}: '{k}' is not an index of a {len(node)}-item list"
-                )
+                raise CaseError(f"{where}: '{k}' is not an index of a {len(node)}-item list")
             if last:
                 node[int(k)] = value
             else:
@@ -116,5 +138,12 @@ def apply_override(data: dict[str, Any], override: str) -> dict[str, Any]:
             else:
                 node = node.setdefault(k, {})
         else:
-            raise CaseError(f"--set {key_path}: '{'.'.join(keys[:i])}' is not a mapping")
+            raise CaseError(f"{where}: '{'.'.join(keys[:i])}' is not a mapping")
     return out
+
+
+def resolve_value_paths(key_path: str, value: Any, base: Path) -> Any:
+    """``value`` (set at ``key_path``) with relative file paths resolved against ``base``,
+    as :func:`read_yaml` resolves those of a case file."""
+    last = key_path.rsplit(".", 1)[-1]
+    return _resolve_paths({last: value}, base)[last]

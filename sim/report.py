@@ -39,7 +39,7 @@ _CAPTIONS = {
     "loading_duration": "Highest line and transformer loading of each step, sorted "
     "descending; the dashed line is the thermal limit [%].",
 }
-_CSS = """
+REPORT_CSS = """
 body{font-family:system-ui,"Segoe UI",Helvetica,Arial,sans-serif;margin:0;color:#1d2733;
 background:#f4f6f8}main{max-width:1180px;margin:0 auto;padding:24px 32px 48px;background:#fff}
 h1{font-size:1.7em;margin:0 0 4px}h2{border-bottom:2px solid #d8dee4;padding-bottom:4px;
@@ -254,7 +254,7 @@ def render_report(
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Simulation report: {escape(name)}</title><style>{_CSS}</style></head>"
+        f"<title>Simulation report: {escape(name)}</title><style>{REPORT_CSS}</style></head>"
         f"<body><main><h1>Simulation report: {escape(name)}</h1>"
         f'<p class="sub">{escape(description)}</p>'
         '<nav><a href="#kpis">KPIs</a><a href="#plots">Plots</a><a href="#case">Case</a>'

@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -187,6 +187,7 @@ def write_results(
     meta: dict[str, Any],
     folder: Path,
     figures: dict[str, Any] | None = None,
+    before_commit: Callable[[Path], object] | None = None,
 ) -> Path:
     """Write a results folder atomically and return its path.
 
@@ -194,7 +195,8 @@ def write_results(
     ``timeseries/<family>.<quantity>.parquet`` (every family's frames),
     ``kpis.json``, ``kpis.csv``, ``meta.json`` and ``plots/<name>.png``. The
     folder is first written beside its target and then moved into place, replacing
-    an older one.
+    an older one; ``before_commit(tmp_folder)`` adds more files (the report) before
+    the move, so an interrupted write never leaves a folder that looks complete.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -217,6 +219,8 @@ def write_results(
             (tmp / "plots").mkdir()
             for name, fig in figures.items():
                 fig.savefig(tmp / "plots" / f"{name}.png", dpi=110, bbox_inches="tight")
+        if before_commit is not None:
+            before_commit(tmp)
         old = None
         if folder.exists():
             old = folder.parent / f".{folder.name}.old-{os.getpid()}"

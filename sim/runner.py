@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -35,14 +36,18 @@ def perfect_twin(case: Case) -> Case:
     return case.model_copy(update={"forecast": spec})
 
 
-def run_case(case: Case, out_root: Path = Path("results")) -> tuple[Path, dict[str, float]]:
+def run_case(
+    case: Case, out_root: Path = Path("results"), timings_s: dict[str, float] | None = None
+) -> tuple[Path, dict[str, float]]:
     """Simulate ``case`` and write ``out_root/<case name>/``; return it and the KPIs.
 
     The folder holds the results, the plots (unless ``output.plots`` is false) and
     ``report.html`` (with the plots when they are written, else tables only). With
     ``forecast.value_of_foresight`` and imperfect forecasts the case is run a second
     time with perfect forecasts and the differences are added to the KPIs; with
-    ``dispatch.loss_iterations`` the change of AC losses per iteration is too.
+    ``dispatch.loss_iterations`` the change of AC losses per iteration is too. The
+    folder, report included, is written atomically. ``timings_s``, when given, gets
+    the run's stage timings [s] and ``write_s``.
     """
     output = run(case)
     kpis = all_kpis(output.results, case.dispatch.voll_eur_per_mwh)
@@ -56,11 +61,20 @@ def run_case(case: Case, out_root: Path = Path("results")) -> tuple[Path, dict[s
         kpis |= value_of_foresight(kpis, all_kpis(twin.results, case.dispatch.voll_eur_per_mwh))
     meta = run_meta(case, output)
     figures = all_figures(output.results) if case.output.plots else None
+    t0 = time.perf_counter()
     try:
-        folder = write_results(output.results, kpis, meta, Path(out_root) / case.name, figures)
-        write_report(folder, output.results, kpis, meta, figures)
+        folder = write_results(
+            output.results,
+            kpis,
+            meta,
+            Path(out_root) / case.name,
+            figures,
+            before_commit=lambda tmp: write_report(tmp, output.results, kpis, meta, figures),
+        )
     finally:
         for fig in (figures or {}).values():
             plt.close(fig)
+    if timings_s is not None:
+        timings_s.update(output.timings_s, write_s=time.perf_counter() - t0)
     logger.info("results written to %s", folder)
     return folder, kpis
