@@ -85,6 +85,59 @@ def is_complete(study_dir: Path, case: StudyCase) -> bool:
         return False
 
 
+class StudyLockedError(RuntimeError):
+    """Another process is running the same study folder."""
+
+
+@contextmanager
+def study_lock(study_dir: Path) -> Iterator[None]:
+    """Hold ``study_dir/.lock`` (the driver's host and process id) while a batch runs;
+    a lock left by a process that no longer runs on this host is taken over."""
+    path = study_dir / ".lock"
+    me = f"{socket.gethostname()}:{os.getpid()}"
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            owner = path.read_text().strip() if path.is_file() else ""
+            host, _, pid = owner.partition(":")
+            if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+                path.unlink(missing_ok=True)
+                continue
+            raise StudyLockedError(
+                f"{study_dir}: another run of this study is in progress ({owner}); "
+                f"if it is not, remove {path}"
+            ) from None
+        with os.fdopen(fd, "w") as f:
+            f.write(me)
+        break
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_unfinished_writes(cases_dir: Path) -> int:
+    """Remove what interrupted writes left in ``cases_dir`` (the hidden temporary and
+    replaced folders of :func:`sim.results.write_results`); return how many."""
+    import shutil
+
+    stale = [p for p in cases_dir.glob(".*") if p.is_dir()]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(stale)
+
+
 def run_study_case(case: Case, cases_dir: str) -> dict[str, Any]:
     """Run one case on a worker and report; never raises (errors are reported)."""
     from grid.network import simbench_reads
@@ -189,13 +242,29 @@ def run_batch(
         Address of a running Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
     progress
         Show a progress bar (cases done, running, failed) on standard error.
+
+    Raises
+    ------
+    StudyLockedError
+        If another process is running the study in ``study_dir``.
     """
+    cases_dir = study_dir / "cases"
+    cases_dir.mkdir(parents=True, exist_ok=True)
+    with study_lock(study_dir):
+        remove_unfinished_writes(cases_dir)
+        run = _run_incomplete(study, study_dir, workers, scheduler, progress)
+        remove_unfinished_writes(cases_dir)
+    return run
+
+
+def _run_incomplete(
+    study: Study, study_dir: Path, workers: int, scheduler: str | None, progress: bool
+) -> BatchRun:
     from distributed import wait
     from tqdm import tqdm
 
     t0 = time.perf_counter()
     cases_dir = study_dir / "cases"
-    cases_dir.mkdir(parents=True, exist_ok=True)
     todo = [c for c in study.cases if not is_complete(study_dir, c)]
     outcomes = {c.case_id: CaseOutcome(c.case_id, "skipped") for c in study.cases if c not in todo}
     startup_s, n_workers = 0.0, 0
@@ -214,7 +283,7 @@ def run_batch(
                 for c in todo
             }
             bar = tqdm(total=len(todo), unit="case", disable=not progress, dynamic_ncols=True)
-            pending, failed = set(futures), 0
+            pending, failed, last = set(futures), 0, (-1, -1)
             try:
                 while pending:
                     try:
@@ -232,7 +301,10 @@ def run_batch(
                         failed += outcome.status == "failed"
                     bar.update(len(done))
                     keys = {f.key for f in pending}
-                    bar.set_postfix(running=_running(client, keys) if keys else 0, failed=failed)
+                    shown = (_running(client, keys) if keys else 0, failed)
+                    if shown != last:  # redraw when a count changes
+                        bar.set_postfix(running=shown[0], failed=failed)
+                        last = shown
             finally:
                 bar.close()
                 for fut in pending:
