@@ -37,7 +37,7 @@ def quiet() -> None:
     """Silence third-party warnings and info logs: benchmark output is the JSON."""
     warnings.simplefilter("ignore")
     logging.basicConfig(level=logging.WARNING)
-    for name in ("pypsa", "linopy", "pandapower", "pyomo"):
+    for name in ("pypsa", "linopy", "pandapower", "pyomo", "distributed"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 

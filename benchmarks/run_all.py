@@ -33,6 +33,8 @@ INTRADAY_MONTH = ("2016-03-01T00:00:00Z", "2016-03-31T00:00:00Z")
 PEER_WEEKS = ("2016-03-01T00:00:00Z", "2016-03-15T00:00:00Z")
 PROFILE_DAY_AHEAD = ("2016-03-01T00:00:00Z", "2016-03-22T00:00:00Z")
 PROFILE_INTRADAY = ("2016-03-01T00:00:00Z", "2016-03-05T00:00:00Z")
+#: the week of each case of the batch-study throughput benchmark
+STUDY_WEEK = ("2016-07-04T00:00:00Z", "2016-07-11T00:00:00Z")
 #: the same studies, a few hours long, to check the machinery (``--quick``)
 QUICK = ("2016-03-01T00:00:00Z", "2016-03-03T00:00:00Z")
 
@@ -84,6 +86,12 @@ def plan(floor_windows: int, pp_hours: int, quick: bool) -> list[Bench]:
             full_only=True,
         ),
         Bench("year_day_ahead_rural_dc_ev", "benchmarks.ev_bench", _period(year), "long"),
+        Bench(
+            "study_throughput_rural",
+            "benchmarks.study_bench",
+            ("--cases", "8" if quick else "16") + _period(STUDY_WEEK),
+            "long",
+        ),
         Bench(
             "pypsa_year_rural",
             "benchmarks.pypsa_peer",
