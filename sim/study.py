@@ -71,11 +71,18 @@ class SweepSpec(_Strict):
 
     mode: Literal["cartesian", "zip"] = "cartesian"
     parameters: dict[str, list[Any]]
+    #: short names of key paths for case ids and plots (default: the last key)
+    labels: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _lists(self) -> SweepSpec:
         if not self.parameters:
             raise ValueError("parameters: give at least one key path with a list of values")
+        for key, label in self.labels.items():
+            if key not in self.parameters:
+                raise ValueError(f"labels.{key}: not a key path of parameters")
+            if not _ID.match(label):
+                raise ValueError(f"labels.{key}: letters, digits and . _ - only")
         for key, values in self.parameters.items():
             if not values:
                 raise ValueError(f"parameters.{key}: the list of values is empty")
@@ -140,6 +147,11 @@ class Study:
         """The swept key paths, in the file's order."""
         return list(self.spec.sweep.parameters) if self.spec.sweep else []
 
+    @property
+    def short(self) -> dict[str, str]:
+        """The short name of each swept key path (case ids, plots)."""
+        return short_names(self.swept, self.spec.sweep.labels if self.spec.sweep else None)
+
 
 def _points(sweep: SweepSpec | None) -> list[dict[str, Any]]:
     if sweep is None:
@@ -150,9 +162,13 @@ def _points(sweep: SweepSpec | None) -> list[dict[str, Any]]:
     return [dict(zip(keys, combo, strict=True)) for combo in combos]
 
 
-def short_names(keys: Sequence[str]) -> dict[str, str]:
-    """The last non-index part of each key path, or the whole path where two clash."""
-    short = {k: next(p for p in reversed(k.split(".")) if not p.isdigit()) for k in keys}
+def short_names(keys: Sequence[str], labels: dict[str, str] | None = None) -> dict[str, str]:
+    """The label of each key path, else its last non-index part, or the whole path
+    where two would clash."""
+    labels = labels or {}
+    short = {
+        k: labels.get(k) or next(p for p in reversed(k.split(".")) if not p.isdigit()) for k in keys
+    }
     clash = {s for s in short.values() if list(short.values()).count(s) > 1}
     return {k: (k.replace(".", "-") if s in clash else s) for k, s in short.items()}
 
@@ -216,7 +232,7 @@ def load_study(path: str | Path) -> Study:
     common = _path_values(spec.overrides, path.parent)
     points = _points(spec.sweep)
     values = spec.sweep.parameters if spec.sweep else {}
-    short = short_names(list(values))
+    short = short_names(list(values), spec.sweep.labels if spec.sweep else None)
     scenarios: list[ScenarioSpec | None] = list(spec.scenarios) or [None]
     cases: list[StudyCase] = []
     errors: list[str] = []

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from sim.batch import case_folder, is_complete
 from sim.kpi_labels import kpi_label, kpi_unit
-from sim.study import Study, short_names
+from sim.study import Study
 
 #: the columns before the KPIs
 FIXED_COLUMNS = ("case_id", "scenario", "status", "error")
@@ -132,9 +132,11 @@ def study_figures(study: Study, table: pd.DataFrame) -> dict[str, Figure]:
         figures["by_scenario"] = fig
         return figures
     scenario = ["scenario"] if (done["scenario"] != "").any() else []
-    short = short_names(study.swept)
+    short = study.short
+    zipped = study.spec.sweep is not None and study.spec.sweep.mode == "zip"
     for param in study.swept:
-        others = scenario + [p for p in study.swept if p != param]
+        # zipped parameters move together: a line per scenario only
+        others = scenario + ([] if zipped else [p for p in study.swept if p != param])
         numeric = pd.api.types.is_float_dtype(done[param])
         categories = list(dict.fromkeys(done[param]))
         fig, axes = _axes_grid(len(kpis))
