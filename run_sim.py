@@ -135,11 +135,23 @@ def study_main(argv: list[str]) -> int:
     if args.workers < 1:
         print("error: --workers: give at least 1", file=sys.stderr)
         return 2
+    from sim.batch import StudyLockedError
     from sim.study_run import run_study, summary_text
 
-    result = run_study(study, args.out, args.workers, args.scheduler, not args.no_progress)
+    try:
+        result = run_study(study, args.out, args.workers, args.scheduler, not args.no_progress)
+    except StudyLockedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, TimeoutError) as exc:
+        where = f"the Dask scheduler at {args.scheduler}" if args.scheduler else "the local pool"
+        print(f"error: {args.study}: cannot run on {where}: {exc}", file=sys.stderr)
+        return 1
     if not args.quiet:
         print(summary_text(study, result.table))
+    missing = [k for k in study.spec.kpis if k not in result.table]
+    if missing and (result.table["status"] == "done").any():
+        print(f"warning: no case reports the KPIs {', '.join(missing)}", file=sys.stderr)
     print(f"\nStudy: {result.folder} (summary.csv, study_report.html)")
     failed = result.table[result.table["status"] != "done"]
     for row in failed.itertuples():

@@ -35,6 +35,9 @@ _INFEASIBLE = (
     highspy.HighsModelStatus.kUnboundedOrInfeasible,
     highspy.HighsModelStatus.kUnbounded,
 )
+#: statuses after which HiGHS solves again from scratch (a warm start gone wrong
+#: numerically); the time and iteration limits are final
+_RETRY_COLD = (highspy.HighsModelStatus.kUnknown, highspy.HighsModelStatus.kSolveError)
 _KOK = highspy.HighsStatus.kOk
 
 
@@ -274,6 +277,15 @@ class ArrayDispatchSolver:
         load_s = self.load_data(n_active)
         highs_s = self._run(time_limit_s)
         status = self._h.getModelStatus()
+        if status in _RETRY_COLD:
+            # a warm start can end in numerical trouble ("Unknown"): solve again cold
+            logger.warning(
+                "HiGHS ended with %s from the previous basis; solving again from scratch",
+                self._h.modelStatusToString(status),
+            )
+            self._h.clearSolver()
+            highs_s += self._run(time_limit_s)
+            status = self._h.getModelStatus()
         if status in _INFEASIBLE:
             raise DispatchInfeasible(f"dispatch problem is {self._h.modelStatusToString(status)}")
         if status != highspy.HighsModelStatus.kOptimal:

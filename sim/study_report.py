@@ -42,6 +42,16 @@ def _case_table(study: Study, table: pd.DataFrame) -> str:
     return f"<table>{'<tr>' + head + '</tr>'}{''.join(body)}</table>"
 
 
+def _unknown_kpis(study: Study, table: pd.DataFrame) -> str:
+    missing = [k for k in study.spec.kpis if k not in table]
+    if not missing or not (table["status"] == "done").any():
+        return ""
+    return (
+        f"<p class='warn'>KPIs named by the study that no finished case reports: "
+        f"{escape(', '.join(missing))} (see docs/kpis.md for the keys).</p>"
+    )
+
+
 def _failures(table: pd.DataFrame) -> str:
     bad = table[table["status"] != "done"]
     if bad.empty:
@@ -100,7 +110,7 @@ def render_study_report(
         f"<body><main><h1>Study report: {name}</h1>"
         f'<p class="sub">{escape(study.spec.description)}</p>'
         f"<h2>Study</h2><table>{_run_rows(study, table, batch)}</table>"
-        f"<h2>Cases</h2>{_case_table(study, table)}"
+        f"<h2>Cases</h2>{_case_table(study, table)}{_unknown_kpis(study, table)}"
         f"<p class='note'>Every KPI of every case is in summary.csv and summary.parquet; "
         f"each case's own report is cases/&lt;case&gt;/report.html.</p>"
         f"<h2>Failed or missing cases</h2>{_failures(table)}"

@@ -173,6 +173,48 @@ def test_array_path_raises_on_an_infeasible_window(
         PersistentDispatchSolver(build_model(x)).solve()
 
 
+def test_a_warm_start_ending_unknown_is_solved_again_from_scratch(
+    make_inputs: Callable[..., DispatchInputs], caplog: pytest.LogCaptureFixture
+) -> None:
+    """HiGHS can end a warm-started solve in numerical trouble ("Unknown"); the solver
+    clears its basis and solves once more, and the result is that of a clean solve."""
+    import highspy
+
+    x = make_inputs([1.0, 1.0], wind_mw=3.0, import_price=50.0, export_price=20.0)
+    solver = ArrayDispatchSolver(build_model(x))
+    real = solver._h
+    cleared: list[bool] = []
+
+    class FirstUnknown:
+        """HiGHS whose first model status after a run reads Unknown."""
+
+        def __init__(self) -> None:
+            self.unknown = True
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def getModelStatus(self) -> Any:  # noqa: N802 (HiGHS's name)
+            if self.unknown:
+                self.unknown = False
+                return highspy.HighsModelStatus.kUnknown
+            return real.getModelStatus()
+
+        def clearSolver(self) -> Any:  # noqa: N802
+            cleared.append(True)
+            return real.clearSolver()
+
+    solver._h = FirstUnknown()
+    status = solver.solve()
+    assert cleared == [True] and solver.solves == 2
+    assert "solving again from scratch" in caplog.text
+    # 1 MW demand, 2 MW exported at 20 EUR/MWh for 2 h
+    assert status.objective_eur == pytest.approx(-80.0, abs=TOL_EUR)
+    assert status.objective_eur == pytest.approx(
+        ArrayDispatchSolver(build_model(x)).solve().objective_eur
+    )
+
+
 def test_only_changed_data_is_pushed_and_holds_in_highs(
     make_inputs: Callable[..., DispatchInputs],
 ) -> None:

@@ -167,6 +167,21 @@ scenarios:
     assert "nowhere" in record["error"] and "Traceback" in record["traceback"]
     assert not (tmp_path / "failing" / "cases" / "lost_bus").exists()
     assert "storage.0.bus" in (tmp_path / "failing" / "study_report.html").read_text()
+    assert (tmp_path / "failing" / "plots" / "by_scenario.png").is_file()
+
+
+def test_cli_refuses_a_study_folder_another_run_holds(tmp_path: Path) -> None:
+    path = _write(tmp_path, "held.yaml", SWEEP.replace("name: sweep", "name: held"))
+    (tmp_path / "held").mkdir()
+    (tmp_path / "held" / ".lock").write_text("another-host:4242")
+    cmd = [sys.executable, str(REPO / "run_sim.py"), "study", str(path), "--out", str(tmp_path)]
+    res = subprocess.run([*cmd, "--no-progress"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2
+    assert "another run of this study is in progress (another-host:4242)" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not (tmp_path / "held" / "cases").exists() or not any(
+        (tmp_path / "held" / "cases").iterdir()
+    )
 
 
 def test_a_simbench_grid_is_read_once_per_worker(tmp_path: Path) -> None:

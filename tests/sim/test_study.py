@@ -71,6 +71,32 @@ sweep:
     ]
 
 
+def test_sweep_labels_name_the_cases(tmp_path: Path) -> None:
+    path = _study(
+        tmp_path,
+        """
+base_case: BASE
+scenarios: [{name: s}]
+sweep:
+  mode: zip
+  labels: {storage.0.p_max_mw: power, storage.0.e_max_mwh: energy}
+  parameters:
+    storage.0.p_max_mw: [0.5, 1]
+    storage.0.e_max_mwh: [1, 2]
+""",
+    )
+    study = load_study(path)
+    assert [c.case_id for c in study.cases] == ["s_power-0.5_energy-1", "s_power-1_energy-2"]
+    assert study.short == {"storage.0.p_max_mw": "power", "storage.0.e_max_mwh": "energy"}
+    bad = _study(
+        tmp_path,
+        "base_case: BASE\nsweep: {labels: {x: y}, parameters: {storage.0.p_max_mw: [1]}}\n",
+        "bad.yaml",
+    )
+    with pytest.raises(CaseError, match="labels.x: not a key path of parameters"):
+        load_study(bad)
+
+
 def test_overrides_apply_base_set_scenario_then_sweep(tmp_path: Path) -> None:
     path = _study(
         tmp_path,
