@@ -39,14 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         help="override a case key (repeatable), e.g. --set storage.0.p_max_mw=3 "
         "--set time.end=2016-07-05T00:00Z; the value is parsed as YAML",
     )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results"),
-        metavar="DIR",
-        help="folder under which the case's results folder <case name>/ is written "
-        "(default: results)",
-    )
+    _out_option(p, "the case's results folder <case name>/")
     p.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
     p.add_argument(
         "--backtest",
@@ -58,11 +51,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--check", action="store_true", help="only validate the case file (with overrides) and exit"
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="do not print the KPI table")
+    _output_options(p, "the KPI table")
+    return p
+
+
+def _out_option(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results"),
+        metavar="DIR",
+        help=f"folder under which {what} is written (default: results)",
+    )
+
+
+def _output_options(p: argparse.ArgumentParser, table: str) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help=f"do not print {table}")
     p.add_argument(
         "-v", "--verbose", action="count", default=0, help="more log output (-v info, -vv debug)"
     )
-    return p
 
 
 def _study_parser() -> argparse.ArgumentParser:
@@ -76,13 +83,7 @@ def _study_parser() -> argparse.ArgumentParser:
         epilog="Study files are documented in docs/studies.md.",
     )
     p.add_argument("study", type=Path, help="YAML study file, e.g. cases/studies/storage_size.yaml")
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results"),
-        metavar="DIR",
-        help="folder under which the study's folder <study name>/ is written (default: results)",
-    )
+    _out_option(p, "the study's folder <study name>/")
     p.add_argument(
         "--workers",
         type=int,
@@ -101,10 +102,7 @@ def _study_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only validate every case of the study and exit"
     )
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
-    p.add_argument("-q", "--quiet", action="store_true", help="do not print the summary table")
-    p.add_argument(
-        "-v", "--verbose", action="count", default=0, help="more log output (-v info, -vv debug)"
-    )
+    _output_options(p, "the summary table")
     return p
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.atomic_files import write_text_atomic
 from sim.case import Case
 from sim.study import Study, StudyCase
 
@@ -191,9 +192,7 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[tuple[Any, floa
 def _record_failure(study_dir: Path, case_id: str, report: dict[str, Any]) -> None:
     folder = study_dir / "failed"
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{case_id}.json.tmp"
-    tmp.write_text(json.dumps(report, indent=2, default=str) + "\n")
-    os.replace(tmp, folder / f"{case_id}.json")
+    write_text_atomic(folder / f"{case_id}.json", json.dumps(report, indent=2, default=str) + "\n")
 
 
 def _outcome(study_dir: Path, case: StudyCase, report: dict[str, Any]) -> CaseOutcome:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from sim.atomic_files import write_text_atomic
 from sim.kpi_labels import KPI_GROUPS, format_value, kpi_group, kpi_label, kpi_unit
 from sim.plots_network import LOADING_LIMIT_PERCENT, VM_MAX_PU, VM_MIN_PU
 from sim.results import SimulationResults
@@ -286,11 +286,4 @@ def write_report(
     for name, fig in (figures or {}).items():
         png = folder / "plots" / f"{name}.png"
         images[name] = png.read_bytes() if png.is_file() else png_bytes(fig)
-    path = folder / "report.html"
-    tmp = folder / f".report.html.{os.getpid()}.tmp"
-    try:
-        tmp.write_text(render_report(results, kpis, meta, images), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_text_atomic(folder / "report.html", render_report(results, kpis, meta, images))

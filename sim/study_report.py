@@ -5,13 +5,13 @@ comparison figures as PNG data URIs), in the style of the run report."""
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 
 import pandas as pd
 
+from sim.atomic_files import write_text_atomic
 from sim.batch import BatchRun
 from sim.kpi_labels import format_value, kpi_label, kpi_unit
 from sim.report import REPORT_CSS
@@ -127,11 +127,5 @@ def write_study_report(
     batch: BatchRun | None = None,
 ) -> Path:
     """Write ``study_dir/study_report.html`` atomically and return its path."""
-    path = study_dir / "study_report.html"
-    tmp = study_dir / f".study_report.html.{os.getpid()}.tmp"
-    try:
-        tmp.write_text(render_study_report(study, table, images, batch), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    text = render_study_report(study, table, images, batch)
+    return write_text_atomic(study_dir / "study_report.html", text)

@@ -4,12 +4,12 @@ its summary table, comparison plots, ``study.json`` and ``study_report.html``.""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from sim.atomic_files import write_bytes_atomic, write_text_atomic
 from sim.batch import BatchRun, run_batch
 from sim.kpi_labels import format_value
 from sim.report import png_bytes
@@ -37,9 +37,7 @@ def _write_study_json(study: Study, folder: Path) -> None:
             for c in study.cases
         ],
     }
-    tmp = folder / ".study.json.tmp"
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    os.replace(tmp, folder / "study.json")
+    write_text_atomic(folder / "study.json", json.dumps(data, indent=2, default=str) + "\n")
 
 
 def finish_study(study: Study, folder: Path, batch: BatchRun | None = None) -> pd.DataFrame:
@@ -52,9 +50,7 @@ def finish_study(study: Study, folder: Path, batch: BatchRun | None = None) -> p
     images = {name: png_bytes(fig) for name, fig in figures.items()}
     (folder / "plots").mkdir(exist_ok=True)
     for name, png in images.items():
-        tmp = folder / "plots" / f".{name}.png.tmp"
-        tmp.write_bytes(png)
-        os.replace(tmp, folder / "plots" / f"{name}.png")
+        write_bytes_atomic(folder / "plots" / f"{name}.png", png)
     write_study_report(folder, study, table, images, batch)
     return table
 

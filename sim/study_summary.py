@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.atomic_files import write_atomic
 from sim.batch import case_folder, is_complete
 from sim.kpi_labels import kpi_label, kpi_unit
 from sim.study import Study
@@ -71,17 +72,10 @@ def summary_table(study: Study, study_dir: Path) -> pd.DataFrame:
 
 def write_summary(table: pd.DataFrame, study_dir: Path) -> list[Path]:
     """Write ``summary.parquet`` and ``summary.csv`` (atomically) and return them."""
-    paths = []
-    for name, write in (
-        ("summary.parquet", lambda p: table.to_parquet(p, index=False)),
-        ("summary.csv", lambda p: table.to_csv(p, index=False)),
-    ):
-        path = study_dir / name
-        tmp = study_dir / f".{name}.tmp"
-        write(tmp)
-        tmp.replace(path)
-        paths.append(path)
-    return paths
+    return [
+        write_atomic(study_dir / "summary.parquet", lambda p: table.to_parquet(p, index=False)),
+        write_atomic(study_dir / "summary.csv", lambda p: table.to_csv(p, index=False)),
+    ]
 
 
 def _groups(
