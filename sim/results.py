@@ -202,6 +202,8 @@ def write_results(
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
+        # mkdtemp makes the folder private (0700): give it its parent's permissions
+        tmp.chmod(folder.parent.stat().st_mode & 0o777)
         (tmp / "timeseries").mkdir()
         for name in frame_fields():
             df = getattr(results, name).copy()

@@ -49,6 +49,10 @@ def test_write_then_read_round_trips(
     # a second write replaces the first and leaves no temporary folders behind
     write_results(r, kpis, meta, tmp_path / small_case.name)
     assert sorted(p.name for p in tmp_path.iterdir()) == [small_case.name]
+    # the folder has its parent's permissions, not the private ones of a temporary folder
+    tmp_path.chmod(0o755)
+    folder = write_results(r, kpis, meta, tmp_path / small_case.name)
+    assert folder.stat().st_mode & 0o777 == 0o755
 
 
 def test_failed_write_keeps_the_old_folder(
@@ -64,6 +68,14 @@ def test_failed_write_keeps_the_old_folder(
 
     with pytest.raises(OSError):
         write_results(r, {"other": 1.0}, {}, tmp_path / "x", {"bad": Broken()})
+    assert json.loads((folder / "kpis.json").read_text()) == pytest.approx(kpis)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x"]
+
+    def interrupted(tmp: Path) -> None:  # e.g. the report fails or the run is stopped
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_results(r, {"other": 1.0}, {}, tmp_path / "x", before_commit=interrupted)
     assert json.loads((folder / "kpis.json").read_text()) == pytest.approx(kpis)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x"]
 
