@@ -20,6 +20,7 @@ line of a CSV file (the header is line 1) or the row number of a Parquet file.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,10 @@ def _row(path: Path, i: int) -> str:
 def read_profile_file(path: Path, time_zone: str = "UTC") -> pd.DataFrame:
     """The numeric columns of a profile file on a UTC index, stamps checked.
 
+    A file is read once per process while it is unchanged (same size and
+    modification time): the cases of a study that share it share the reading; each
+    caller gets its own copy.
+
     Raises
     ------
     ProfileError
@@ -55,6 +60,13 @@ def read_profile_file(path: Path, time_zone: str = "UTC") -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise ProfileError(f"{path}: file not found")
+    st = path.stat()
+    return _read_checked(path, st.st_mtime_ns, st.st_size, time_zone).copy()
+
+
+@functools.lru_cache(maxsize=32)
+def _read_checked(path: Path, mtime_ns: int, size: int, time_zone: str) -> pd.DataFrame:
+    """:func:`read_profile_file` of one version of a file (its stamp and size)."""
     try:
         if path.suffix.lower() in PARQUET_SUFFIXES:
             raw = pd.read_parquet(path)
