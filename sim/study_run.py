@@ -49,6 +49,9 @@ def finish_study(study: Study, folder: Path, batch: BatchRun | None = None) -> p
     figures = study_figures(study, table)
     images = {name: png_bytes(fig) for name, fig in figures.items()}
     (folder / "plots").mkdir(exist_ok=True)
+    for old in (folder / "plots").glob("*.png"):  # figures of an earlier form of the study
+        if old.stem not in images:
+            old.unlink()
     for name, png in images.items():
         write_bytes_atomic(folder / "plots" / f"{name}.png", png)
     write_study_report(folder, study, table, images, batch)

@@ -21,6 +21,8 @@ from sim.batch import case_folder, is_complete
 from sim.kpi_labels import kpi_label, kpi_unit
 from sim.study import Study
 
+#: KPI values closer to zero than this are drawn as zero (solver round-off) [unit of the KPI]
+ZERO_TOL = 1e-9
 #: the columns before the KPIs
 FIXED_COLUMNS = ("case_id", "scenario", "status", "error")
 
@@ -119,7 +121,8 @@ def study_figures(study: Study, table: pd.DataFrame) -> dict[str, Figure]:
     if not study.swept:
         fig, axes = _axes_grid(len(kpis))
         for ax, k in zip(axes, kpis, strict=True):
-            ax.bar(done["case_id"], done[k], color="#4c9be8")
+            y = done[k].to_numpy(dtype=float)
+            ax.bar(done["case_id"], np.where(np.abs(y) < ZERO_TOL, 0.0, y), color="#4c9be8")
             ax.set_title(kpi_label(k), fontsize=10)
             ax.set_ylabel(kpi_unit(k))
             ax.tick_params(axis="x", labelrotation=30, labelsize=8)
@@ -128,8 +131,8 @@ def study_figures(study: Study, table: pd.DataFrame) -> dict[str, Figure]:
     scenario = ["scenario"] if (done["scenario"] != "").any() else []
     short = study.short
     zipped = study.spec.sweep is not None and study.spec.sweep.mode == "zip"
-    for param in study.swept:
-        # zipped parameters move together: a line per scenario only
+    # zipped parameters move together: one figure against the first, a line per scenario
+    for param in study.swept[:1] if zipped else study.swept:
         others = scenario + ([] if zipped else [p for p in study.swept if p != param])
         numeric = pd.api.types.is_float_dtype(done[param])
         categories = list(dict.fromkeys(done[param]))
@@ -137,11 +140,15 @@ def study_figures(study: Study, table: pd.DataFrame) -> dict[str, Figure]:
         for ax, k in zip(axes, kpis, strict=True):
             for label, part in _groups(done, others, short):
                 x = part[param] if numeric else [categories.index(v) for v in part[param]]
-                ax.plot(x, part[k], marker="o", label=label or None)
+                y = part[k].to_numpy(dtype=float)
+                # values within the solver's tolerance of zero are drawn as zero
+                y = np.where(np.abs(y) < ZERO_TOL, 0.0, y)
+                ax.plot(x, y, marker="o", label=label or None)
             if not numeric:
                 ax.set_xticks(range(len(categories)), categories)
             ax.set_title(kpi_label(k), fontsize=10)
-            ax.set_xlabel(param)
+            together = [short[q] for q in study.swept if q != param] if zipped else []
+            ax.set_xlabel(param + (f"\n(with {', '.join(together)})" if together else ""))
             ax.set_ylabel(kpi_unit(k))
             ax.grid(alpha=0.3)
         if others:
