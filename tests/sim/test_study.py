@@ -213,3 +213,48 @@ def test_cli_check_validates_every_case(tmp_path: Path) -> None:
     assert res.returncode == 2
     assert "case p_max_mw-x" in res.stderr and "storage.0.p_max_mw" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_figures_of_a_zipped_sweep_with_scenarios(tmp_path: Path) -> None:
+    """One figure against the first zipped key, a line per scenario; values within
+    round-off of zero drawn as zero; a KPI no case has is left out."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.study_summary import study_figures
+
+    path = _study(
+        tmp_path,
+        """
+base_case: BASE
+scenarios: [{name: a}, {name: b}]
+sweep:
+  mode: zip
+  labels: {storage.0.p_max_mw: power, storage.0.e_max_mwh: energy}
+  parameters:
+    storage.0.p_max_mw: [0.5, 1, 2]
+    storage.0.e_max_mwh: [1, 2, 4]
+kpis: [cost_eur, ev_unmet_mwh, not_a_kpi]
+""",
+    )
+    study = load_study(path)
+    table = pd.DataFrame(
+        {
+            "case_id": [c.case_id for c in study.cases],
+            "scenario": [c.scenario for c in study.cases],
+            "status": "done",
+            "error": "",
+            "storage.0.p_max_mw": [c.params["storage.0.p_max_mw"] for c in study.cases],
+            "storage.0.e_max_mwh": [c.params["storage.0.e_max_mwh"] for c in study.cases],
+            "cost_eur": [10.0, 20.0, 30.0, 11.0, 21.0, 31.0],
+            "ev_unmet_mwh": [1e-13, -1e-14, 0.0, 2e-13, 0.0, 0.0],
+        }
+    ).astype({"storage.0.p_max_mw": float, "storage.0.e_max_mwh": float})
+    figures = study_figures(study, table)
+    assert list(figures) == ["vs_power"]
+    cost_ax, unmet_ax = figures["vs_power"].axes
+    assert [line.get_label() for line in cost_ax.lines] == ["a", "b"]
+    np.testing.assert_array_equal(cost_ax.lines[1].get_xdata(), [0.5, 1.0, 2.0])
+    np.testing.assert_array_equal(cost_ax.lines[1].get_ydata(), [11.0, 21.0, 31.0])
+    assert all((line.get_ydata() == 0.0).all() for line in unmet_ax.lines)
+    assert "with energy" in cost_ax.get_xlabel()
