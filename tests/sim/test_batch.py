@@ -219,3 +219,23 @@ sweep:
     # five cases on two workers: each worker read the grid once, for its first case
     assert len(by_worker) <= 2
     assert all(reads == [1] * len(reads) for reads in by_worker.values()), by_worker
+
+
+def test_the_progress_bar_counts_done_running_and_failed(
+    scheduler: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(
+        tmp_path,
+        "progress.yaml",
+        f"""
+base_case: {ONE_BUS}
+scenarios:
+  - {{name: good}}
+  - {{name: lost_bus, set: {{storage.0.bus: nowhere}}}}
+""",
+    )
+    run = run_batch(load_study(path), tmp_path / "out", scheduler=scheduler, progress=True)
+    assert [o.status for o in run.outcomes] == ["done", "failed"]
+    bar = capsys.readouterr().err
+    assert "0/2" in bar and "2/2" in bar
+    assert "running=" in bar and "failed=1" in bar
