@@ -38,7 +38,14 @@ from sim.case_sources import (
     _Strict,
 )
 from sim.case_weather import RenewablesSpec
-from sim.case_yaml import CaseError, Override, apply_override, override_text, read_yaml
+from sim.case_yaml import (
+    CaseError,
+    Override,
+    apply_override,
+    check_numbers,
+    override_text,
+    read_yaml,
+)
 from sim.sites import SiteSpec
 
 __all__ = [
@@ -339,6 +346,7 @@ def load_case(path: str | Path, overrides: Sequence[Override] = ()) -> Case:
         data = apply_override(data, ov)
     shown = ", ".join(override_text(ov) for ov in overrides)
     source = str(path) + (f" (with --set {shown})" if overrides else "")
+    check_numbers(data, source)
     if isinstance(data, dict):
         data = _plugin_sections(data, source)
     try:

@@ -4,6 +4,8 @@ paths and apply ``--set key.path=value`` overrides, before validation (sim/case.
 from __future__ import annotations
 
 import json
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +64,7 @@ def read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not path.is_file():
         where = f"{chain[-1]}: extends" if chain else "case file"
         raise CaseError(f"{where}: file not found: {path}")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CaseError(f"{path}: not valid YAML: {exc}") from None
+    data = load_yaml_text(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -77,6 +76,95 @@ def read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not isinstance(parent, str):
         raise CaseError(f"{path}: extends: must be a path to a case file")
     return _merge(read_yaml(path.parent / parent, chain + (path,)), data)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a mapping that gives one key twice (PyYAML
+    keeps the later value silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (line {line}, first given on line {seen[key]})",
+                    key_node.start_mark,
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+# YAML 1.1 reads "1e308" as a string (its floats need a dot), which validation would
+# then turn into a number unchecked: read exponent forms as floats, as YAML 1.2 does
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def parse_yaml(text: str) -> Any:
+    """A YAML value or document read like a case file (safe, unique keys, exponent
+    floats); raises ``yaml.YAMLError``."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no Python objects
+
+
+def load_yaml_text(path: Path) -> Any:
+    """The YAML document of ``path`` read safely (no Python objects), refusing
+    duplicate keys, binary and non-UTF-8 files, with the file in every message."""
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise CaseError(f"{path}: not a text file (it holds NUL bytes): give a YAML file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseError(
+            f"{path}: not UTF-8 text (byte {exc.start} cannot be decoded): save it as UTF-8"
+        ) from None
+    try:
+        return parse_yaml(text)
+    except yaml.YAMLError as exc:
+        raise CaseError(f"{path}: not valid YAML: {exc}") from None
+
+
+#: largest magnitude of a number in a case file (anything beyond is a typo or an
+#: attempt to write "unlimited", which is said by leaving the key out)
+MAX_MAGNITUDE = 1e9
+#: keys whose values are identifiers rather than quantities
+_NOT_QUANTITIES = {"seed"}
+
+
+def check_numbers(node: Any, source: str, where: str = "") -> None:
+    """Refuse non-finite numbers (``.inf``, ``.nan``) and magnitudes beyond
+    :data:`MAX_MAGNITUDE` anywhere in case data, naming the key path.
+
+    Raises
+    ------
+    CaseError
+        ``<source>: <key.path>: ...`` for the first such number.
+    """
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if str(k) not in _NOT_QUANTITIES:
+                check_numbers(v, source, f"{where}.{k}" if where else str(k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            check_numbers(v, source, f"{where}.{i}" if where else str(i))
+    elif isinstance(node, int | float) and not isinstance(node, bool):
+        if not math.isfinite(node):
+            raise CaseError(
+                f"{source}: {where}: {node} is not a finite number (to leave a limit out, "
+                "omit the key)"
+            )
+        if abs(node) > MAX_MAGNITUDE:
+            raise CaseError(
+                f"{source}: {where}: {node:g} is beyond {MAX_MAGNITUDE:g} in magnitude; "
+                "check the value and its unit (to leave a limit out, omit the key)"
+            )
 
 
 #: an override: ``"key.path=value"`` (the value parsed as YAML, as ``--set`` gives it)
@@ -100,7 +188,7 @@ def _split(override: Override) -> tuple[str, Any, str]:
         raise CaseError(f"--set {override}: expected key.path=value")
     key_path, raw = override.split("=", 1)
     try:
-        value = yaml.safe_load(raw)
+        value = parse_yaml(raw)
     except yaml.YAMLError as exc:
         raise CaseError(f"--set {key_path}: value is not valid YAML: {exc}") from None
     return key_path, value, f"--set {key_path}"

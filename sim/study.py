@@ -29,11 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.case import Case, CaseError, load_case
-from sim.case_yaml import Override, resolve_value_paths
+from sim.case_yaml import Override, load_yaml_text, resolve_value_paths
 
 #: KPIs shown in a study's plots and report unless the study names its own
 DEFAULT_KPIS = (
@@ -199,10 +198,7 @@ def read_study_spec(path: Path) -> StudySpec:
     """Read and validate a study file; errors name the file and the key path."""
     if not path.is_file():
         raise CaseError(f"{path}: study file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CaseError(f"{path}: not a valid YAML study file: {exc}") from None
+    data = load_yaml_text(path)
     if not isinstance(data, dict):
         raise CaseError(f"{path}: the top level must be a mapping of keys")
     try:
