@@ -343,7 +343,10 @@ def load_case(path: str | Path, overrides: Sequence[Override] = ()) -> Case:
     path = Path(path)
     data = read_yaml(path)
     for ov in overrides:
-        data = apply_override(data, ov)
+        try:
+            data = apply_override(data, ov)
+        except CaseError as exc:
+            raise CaseError(f"{path}: {exc}") from None
     shown = ", ".join(override_text(ov) for ov in overrides)
     source = str(path) + (f" (with --set {shown})" if overrides else "")
     check_numbers(data, source)
