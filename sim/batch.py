@@ -21,6 +21,7 @@ same paths, as on a shared file system.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -211,6 +212,13 @@ def _outcome(study_dir: Path, case: StudyCase, report: dict[str, Any]) -> CaseOu
     )
 
 
+def _task_key(case: StudyCase, cases_dir: Path) -> str:
+    """The case's task name on the cluster: its id, hash and results folder (two studies
+    writing to different folders never share a task)."""
+    where = hashlib.sha256(f"{case.digest}:{cases_dir.resolve()}".encode()).hexdigest()
+    return f"case-{case.case_id}-{where[:16]}"
+
+
 def _running(client: Any, keys: set[str]) -> int:
     """Cases running now: on each worker, its assigned cases up to its threads."""
     threads = client.nthreads()
@@ -265,19 +273,22 @@ def _run_incomplete(
     t0 = time.perf_counter()
     cases_dir = study_dir / "cases"
     todo = [c for c in study.cases if not is_complete(study_dir, c)]
-    outcomes = {c.case_id: CaseOutcome(c.case_id, "skipped") for c in study.cases if c not in todo}
+    todo_ids = {c.case_id for c in todo}
+    outcomes = {
+        c.case_id: CaseOutcome(c.case_id, "skipped")
+        for c in study.cases
+        if c.case_id not in todo_ids
+    }
     startup_s, n_workers = 0.0, 0
     if todo:
         n = max(1, min(workers, len(todo)))
         with dask_client(n, scheduler) as (client, startup_s):
+            if scheduler is not None and not client.nthreads():
+                client.wait_for_workers(1, timeout=60)  # a cluster whose workers are starting
             n_workers = len(client.nthreads())
             futures = {
                 client.submit(
-                    run_study_case,
-                    c.case,
-                    str(cases_dir),
-                    key=f"case-{c.case_id}-{c.digest[:12]}",
-                    pure=False,
+                    run_study_case, c.case, str(cases_dir), key=_task_key(c, cases_dir), pure=False
                 ): c
                 for c in todo
             }

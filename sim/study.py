@@ -22,6 +22,7 @@ case, ``set``, scenario, sweep point, as ``--set`` does on the command line.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -126,7 +127,7 @@ class StudyCase:
     params: dict[str, Any]
     case: Case
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         """The validated case's hash (a rerun skips a finished case with this hash)."""
         return self.case.digest()

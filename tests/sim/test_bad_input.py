@@ -67,8 +67,12 @@ def test_non_finite_and_absurd_numbers_name_the_key(value: str, message: str) ->
         load_case(ONE_BUS, [f"storage.0.p_max_mw={value}"])
     assert "storage.0.p_max_mw: " + message in str(err.value)
     assert str(ONE_BUS) in str(err.value)
-    res = _check(str(ONE_BUS), "--set", f"storage.0.e_max_mwh={value}")
-    assert res.returncode == 2 and "storage.0.e_max_mwh: " + message in res.stderr
+
+
+def test_cli_exits_2_for_an_absurd_override() -> None:
+    res = _check(str(ONE_BUS), "--set", "storage.0.e_max_mwh=1e308")
+    assert res.returncode == 2
+    assert "storage.0.e_max_mwh: 1e+308 is beyond 1e+09 in magnitude" in res.stderr
     assert "Traceback" not in res.stderr
 
 
