@@ -156,7 +156,7 @@ def test_a_locked_study_folder_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / ".lock").exists()
 
 
-def test_a_failing_case_is_recorded_and_the_others_finish(tmp_path: Path) -> None:
+def test_a_failing_case_is_recorded_and_the_others_finish(scheduler: str, tmp_path: Path) -> None:
     path = _write(
         tmp_path,
         "failing.yaml",
@@ -169,8 +169,12 @@ scenarios:
 """,
     )
     cmd = [sys.executable, str(REPO / "run_sim.py"), "study", str(path), "--out", str(tmp_path)]
+    # the command line on the running cluster (its --scheduler path)
     res = subprocess.run(
-        [*cmd, "--workers", "2", "--no-progress"], capture_output=True, text=True, timeout=600
+        [*cmd, "--scheduler", scheduler, "--no-progress"],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert res.returncode == 1, res.stderr
     assert "error: case lost_bus: CaseError: storage.0.bus" in res.stderr
