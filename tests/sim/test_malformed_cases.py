@@ -28,8 +28,9 @@ from sim.case_yaml import read_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 BASES = [REPO / "cases" / "default.yaml", REPO / "cases" / "ev_v2g" / "ev_v2g.yaml"]
-#: key paths whose value may be text as well as a number (names and bus references)
-_TEXT_OK = {"name", "bus", "description", "simbench_code", "kind", "time_zone", "column"}
+#: keys whose value may be text as well as a number (names and bus references), or
+#: that are identifiers and not quantities (a seed may be any integer)
+_TEXT_OK = {"name", "bus", "description", "simbench_code", "kind", "time_zone", "column", "seed"}
 
 
 def _leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
@@ -146,7 +147,13 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("malformed")
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=500,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(case=malformed())
 def test_every_malformed_case_file_is_a_clean_error(case: tuple[Path, str], folder: Path) -> None:
     base, text = case
@@ -161,7 +168,7 @@ def test_every_malformed_case_file_is_a_clean_error(case: tuple[Path, str], fold
     assert str(path) in str(err.value)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
 @given(
     base=st.sampled_from(BASES),
     key=st.lists(_IDENT, min_size=1, max_size=3).map(".".join),
