@@ -22,6 +22,7 @@ import pyomo.environ as pyo
 from dispatch.array_solution import ArraySolution, basis_sensitivities
 from dispatch.components.block_data import ParamMirror
 from dispatch.gc_pause import gc_paused
+from dispatch.highs_quiet import quiet_highs_banner
 from dispatch.lp_compile import CompiledLP, compile_lp
 from dispatch.solve_status import DispatchInfeasible, DispatchSolveError, SolveStatus
 
@@ -90,6 +91,7 @@ class ArrayDispatchSolver:
             self.lp: CompiledLP = compile_lp(model, FORMS)
         #: time spent compiling the model [s]
         self.compile_time_s = time.perf_counter() - t0
+        quiet_highs_banner()
         self._h = highspy.Highs()
         self._h.setOptionValue("output_flag", False)
         self._loaded: dict[str, np.ndarray] = {}

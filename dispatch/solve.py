@@ -18,6 +18,7 @@ from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
 from pyomo.repn import generate_standard_repn
 
+from dispatch.highs_quiet import quiet_highs_banner
 from dispatch.quadratic_objective import quadratic_terms
 from dispatch.solve_status import DispatchInfeasible, DispatchSolveError, SolveStatus
 
@@ -92,6 +93,7 @@ class PersistentDispatchSolver:
                 "(dispatch.solver_interface: arrays), not the Pyomo persistent one"
             )
         self.model = model
+        quiet_highs_banner()
         self._highs = Highs()
         if not self._highs.available():
             raise DispatchSolveError("HiGHS is not available (install the 'highspy' package)")

@@ -126,3 +126,11 @@ def test_missing_pandapower_json_exits_2(tmp_path: Path) -> None:
     res = cli(str(case), "--no-plots", "--out", str(tmp_path))
     assert res.returncode == 2
     assert "grid:" in res.stderr and "not found" in res.stderr
+
+
+def test_quiet_prints_nothing_not_even_the_solver_banner(tmp_path: Path) -> None:
+    res = cli("cases/own_data/one_bus.yaml", "-q", "--no-plots", "--out", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == "" and "HiGHS" not in res.stderr
+    loud = cli("cases/own_data/one_bus.yaml", "--no-plots", "--out", str(tmp_path))
+    assert "Case 'one_bus'" in loud.stdout and "Running HiGHS" not in loud.stdout
