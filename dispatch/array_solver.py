@@ -23,22 +23,15 @@ from dispatch.array_solution import ArraySolution, basis_sensitivities
 from dispatch.components.block_data import ParamMirror
 from dispatch.gc_pause import gc_paused
 from dispatch.highs_quiet import quiet_highs_banner
+from dispatch.highs_run import run_once, run_to_optimum
 from dispatch.lp_compile import CompiledLP, compile_lp
-from dispatch.solve_status import DispatchInfeasible, DispatchSolveError, SolveStatus
+from dispatch.solve_status import DispatchSolveError, SolveStatus
 
 logger = logging.getLogger(__name__)
 
 #: linear expressions of the model compiled with it, for reporting and marginal emissions
 FORMS = ("cost_eur", "emissions_tco2")
 
-_INFEASIBLE = (
-    highspy.HighsModelStatus.kInfeasible,
-    highspy.HighsModelStatus.kUnboundedOrInfeasible,
-    highspy.HighsModelStatus.kUnbounded,
-)
-#: statuses after which HiGHS solves again from scratch (a warm start gone wrong
-#: numerically); the time and iteration limits are final
-_RETRY_COLD = (highspy.HighsModelStatus.kUnknown, highspy.HighsModelStatus.kSolveError)
 _KOK = highspy.HighsStatus.kOk
 
 
@@ -251,11 +244,8 @@ class ArrayDispatchSolver:
 
     # -- solving ----------------------------------------------------------------
     def _run(self, time_limit_s: float) -> float:
-        self._h.setOptionValue("time_limit", float(time_limit_s))
-        t0 = time.perf_counter()
-        self._h.run()
         self.solves += 1
-        return time.perf_counter() - t0
+        return run_once(self._h, time_limit_s)
 
     def solve(
         self,
@@ -277,23 +267,8 @@ class ArrayDispatchSolver:
             raise ValueError(f"n_active must be between 1 and {self.n_steps}, not {n_active}")
         t0 = time.perf_counter()
         load_s = self.load_data(n_active)
-        highs_s = self._run(time_limit_s)
-        status = self._h.getModelStatus()
-        if status in _RETRY_COLD:
-            # a warm start can end in numerical trouble ("Unknown"): solve again cold
-            logger.warning(
-                "HiGHS ended with %s from the previous basis; solving again from scratch",
-                self._h.modelStatusToString(status),
-            )
-            self._h.clearSolver()
-            highs_s += self._run(time_limit_s)
-            status = self._h.getModelStatus()
-        if status in _INFEASIBLE:
-            raise DispatchInfeasible(f"dispatch problem is {self._h.modelStatusToString(status)}")
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise DispatchSolveError(
-                f"HiGHS stopped without an optimal solution: {self._h.modelStatusToString(status)}"
-            )
+        highs_s, runs = run_to_optimum(self._h, time_limit_s)
+        self.solves += runs
         info = self._h.getInfo()
         is_mip = info.mip_node_count >= 0
         self._read_solution(duals, info)

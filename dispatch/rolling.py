@@ -273,7 +273,7 @@ def run_rolling(
                 t_solve += time.perf_counter() - t1
                 can_pad = False
         elif cur is not None and length == key:
-            logger.info("window at %s differs in structure: rebuilding its model", steps[0])
+            logger.info("window at %s differs in structure: constructing its model anew", steps[0])
         # a new model: padded to the horizon if this window is shorter (then kept for
         # the later windows), of the window's own length if padding fails
         for xb in [padded(x, key), x] if length < key and can_pad else [x]:

@@ -1,0 +1,63 @@
+"""One HiGHS run of the array path and what its model status means: optimal,
+infeasible (:class:`DispatchInfeasible`), another final status
+(:class:`DispatchSolveError`), or numerical trouble after a warm start, which is
+solved once more from scratch."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import highspy
+
+from dispatch.solve_status import DispatchInfeasible, DispatchSolveError
+
+logger = logging.getLogger(__name__)
+
+INFEASIBLE = (
+    highspy.HighsModelStatus.kInfeasible,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    highspy.HighsModelStatus.kUnbounded,
+)
+#: statuses after which HiGHS solves again from scratch (a warm start gone wrong
+#: numerically); the time and iteration limits are final
+RETRY_COLD = (highspy.HighsModelStatus.kUnknown, highspy.HighsModelStatus.kSolveError)
+
+
+def run_once(h: highspy.Highs, time_limit_s: float) -> float:
+    """Run HiGHS with a time limit [s]; return the time taken [s]."""
+    h.setOptionValue("time_limit", float(time_limit_s))
+    t0 = time.perf_counter()
+    h.run()
+    return time.perf_counter() - t0
+
+
+def run_to_optimum(h: highspy.Highs, time_limit_s: float) -> tuple[float, int]:
+    """Run HiGHS (again from scratch after numerical trouble) until an optimal
+    solution; return the time taken [s] and the number of runs.
+
+    Raises
+    ------
+    DispatchInfeasible
+        If the model is infeasible or unbounded.
+    DispatchSolveError
+        If HiGHS stops without an optimal solution (time limit, numerical trouble).
+    """
+    highs_s, runs = run_once(h, time_limit_s), 1
+    status = h.getModelStatus()
+    if status in RETRY_COLD:
+        logger.warning(
+            "HiGHS ended with %s from the previous basis; solving again from scratch",
+            h.modelStatusToString(status),
+        )
+        h.clearSolver()
+        highs_s += run_once(h, time_limit_s)
+        runs += 1
+        status = h.getModelStatus()
+    if status in INFEASIBLE:
+        raise DispatchInfeasible(f"dispatch problem is {h.modelStatusToString(status)}")
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise DispatchSolveError(
+            f"HiGHS stopped without an optimal solution: {h.modelStatusToString(status)}"
+        )
+    return highs_s, runs
