@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ class CaseError(ValueError):
     """Invalid case input; the message names the file, the key path and the problem."""
 
 
-_PATH_KEYS = {"csv", "pandapower_json", "file"}
+_PATH_KEYS = {"csv", "pandapower_json", "file", "dump_model"}
+#: path keys of files written, not read: not confined to the case's folders
+_OUTPUT_KEYS = {"dump_model"}
 #: keys that choose one form of a mapping; giving one replaces the others
 _FORM_KEYS = (
     {"constant", "daily_profile", "csv", "column"},
@@ -31,18 +34,55 @@ def _drop_other_forms(node: dict[str, Any], chosen: set[str]) -> dict[str, Any]:
     return node
 
 
-def _resolve_paths(node: Any, base: Path) -> Any:
+def _inside(path: Path, folders: list[Path]) -> bool:
+    return any(path == f or f in path.parents for f in folders)
+
+
+def _resolve_paths(
+    node: Any,
+    base: Path,
+    allowed: list[Path] | None = None,
+    source: Path | None = None,
+    at: str = "",
+) -> Any:
+    """``node`` with the relative file paths (keys :data:`_PATH_KEYS`) resolved
+    against ``base``; with ``allowed``, every path must lie inside one of those
+    folders (compared after ``..`` is resolved, symbolic links not followed)."""
     if isinstance(node, dict):
         out = {}
         for k, v in node.items():
-            if k in _PATH_KEYS and isinstance(v, str) and not Path(v).is_absolute():
-                out[k] = str((base / v).resolve())
+            where = f"{at}.{k}" if at else str(k)
+            if k in _PATH_KEYS and isinstance(v, str):
+                p = Path(os.path.abspath(base / v))
+                if allowed is not None and k not in _OUTPUT_KEYS and not _inside(p, allowed):
+                    raise CaseError(
+                        f"{source}: {where}: {v} lies outside the case's folder {base}; move "
+                        "the file into that folder, or allow its folder with "
+                        f"'{DATA_FOLDERS}: [<folder>]' at the top of the case file"
+                    )
+                out[k] = str(p) if not Path(v).is_absolute() else v
             else:
-                out[k] = _resolve_paths(v, base)
+                out[k] = _resolve_paths(v, base, allowed, source, where)
         return out
     if isinstance(node, list):
-        return [_resolve_paths(v, base) for v in node]
+        return [
+            _resolve_paths(v, base, allowed, source, f"{at}.{i}" if at else str(i))
+            for i, v in enumerate(node)
+        ]
     return node
+
+
+#: top-level case key: further folders (relative to the case file) its data files may be in
+DATA_FOLDERS = "data_folders"
+
+
+def _data_folders(data: dict[str, Any], path: Path) -> list[Path]:
+    """The folders the data files of case file ``path`` may lie in: its own folder
+    and those its ``data_folders`` key names (removed from ``data``)."""
+    given = data.pop(DATA_FOLDERS, [])
+    if not isinstance(given, list) or not all(isinstance(f, str) for f in given):
+        raise CaseError(f"{path}: {DATA_FOLDERS}: must be a list of folder paths")
+    return [path.parent] + [Path(os.path.abspath(path.parent / f)) for f in given]
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +109,7 @@ def read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         data = {}
     if not isinstance(data, dict):
         raise CaseError(f"{path}: the top level must be a mapping of keys")
-    data = _resolve_paths(data, path.parent)
+    data = _resolve_paths(data, path.parent, _data_folders(data, path), path)
     parent = data.pop("extends", None)
     if parent is None:
         return data

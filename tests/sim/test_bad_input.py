@@ -111,3 +111,42 @@ def test_study_files_refuse_duplicate_keys_and_binary_content(tmp_path: Path) ->
     )
     assert res.returncode == 2 and "not a text file" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def _one_bus_in(folder: Path, grid_path: str, extra: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = ONE_BUS.read_text().replace(
+        "pandapower_json: one_bus.json", f"pandapower_json: {grid_path}"
+    )
+    path = folder / "case.yaml"
+    path.write_text(extra + text)
+    return path
+
+
+def test_a_data_file_outside_the_case_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "one_bus.json").write_text((ONE_BUS.parent / "one_bus.json").read_text())
+    for given in ("../one_bus.json", str(tmp_path / "one_bus.json"), "sub/../../one_bus.json"):
+        case = _one_bus_in(tmp_path / "case", given)
+        with pytest.raises(
+            CaseError, match="grid.pandapower_json: .* lies outside the case's folder"
+        ):
+            load_case(case)
+    res = _check(str(case))
+    assert res.returncode == 2
+    assert "data_folders: [<folder>]" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_data_folders_allow_more_and_a_parent_case_keeps_its_own_folder(tmp_path: Path) -> None:
+    (tmp_path / "one_bus.json").write_text((ONE_BUS.parent / "one_bus.json").read_text())
+    allowed = _one_bus_in(tmp_path / "case", "../one_bus.json", "data_folders: [..]\n")
+    assert load_case(allowed).grid.pandapower_json == tmp_path / "one_bus.json"
+    # a case extending one in the parent folder: the parent's data lie in its folder
+    base = _one_bus_in(tmp_path, "one_bus.json")
+    child = tmp_path / "variant" / "case.yaml"
+    child.parent.mkdir()
+    child.write_text(f"extends: ../{base.name}\nname: variant\n")
+    assert load_case(child).grid.pandapower_json == tmp_path / "one_bus.json"
+    bad = tmp_path / "case" / "bad.yaml"
+    bad.write_text("data_folders: elsewhere\n")
+    with pytest.raises(CaseError, match="data_folders: must be a list of folder paths"):
+        load_case(bad)
