@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--check", action="store_true", help="only validate the case file (with overrides) and exit"
     )
+    p.add_argument(
+        "--dump-model",
+        type=Path,
+        metavar="FILE",
+        help="if a dispatch window fails to solve, write its model to FILE (.lp or .mps) "
+        "(the case key dispatch.dump_model)",
+    )
     _output_options(p, "the KPI table")
     return p
 
@@ -172,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides = list(args.overrides)
         if args.no_plots:
             overrides.append("output.plots=false")
+        if args.dump_model is not None:
+            overrides.append(("dispatch.dump_model", str(args.dump_model.resolve())))
         case = load_case(args.case, overrides)
         if args.check:
             print(f"{args.case}: valid case '{case.name}'")
@@ -192,8 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {where}{exc}", file=sys.stderr)
         return 2
     except DispatchSolveError as exc:
-        print(f"error: {args.case}: dispatch failed: {exc}", file=sys.stderr)
-        return 1
+        print(f"error: {args.case}: {exc}", file=sys.stderr)
+        return 3
     if not args.quiet:
         print(
             kpi_table(

@@ -24,6 +24,7 @@ from dispatch.components.block_data import ParamMirror
 from dispatch.gc_pause import gc_paused
 from dispatch.highs_quiet import quiet_highs_banner
 from dispatch.highs_run import run_once, run_to_optimum
+from dispatch.infeasibility import Label, labels
 from dispatch.lp_compile import CompiledLP, compile_lp
 from dispatch.solve_status import DispatchSolveError, SolveStatus
 
@@ -267,7 +268,7 @@ class ArrayDispatchSolver:
             raise ValueError(f"n_active must be between 1 and {self.n_steps}, not {n_active}")
         t0 = time.perf_counter()
         load_s = self.load_data(n_active)
-        highs_s, runs = run_to_optimum(self._h, time_limit_s)
+        highs_s, runs, termination = run_to_optimum(self._h, time_limit_s)
         self.solves += runs
         info = self._h.getInfo()
         is_mip = info.mip_node_count >= 0
@@ -282,7 +283,9 @@ class ArrayDispatchSolver:
         sens = not is_mip and emission_sensitivities and self._emission_sensitivities()
         t_sens = time.perf_counter() - t_sens if emission_sensitivities else 0.0
         return SolveStatus(
-            termination="convergenceCriteriaSatisfied",
+            termination=(
+                "convergenceCriteriaSatisfied" if termination == "optimal" else termination
+            ),
             objective_eur=self.objective_eur,
             wall_time_s=time.perf_counter() - t0,
             solver_time_s=highs_s,
@@ -365,6 +368,16 @@ class ArrayDispatchSolver:
         if name == "cost_eur" and self.lp.quadratic is not None:
             value += float(self.lp.quadratic.at(self.params) @ self.col_value**2)
         return value
+
+    def highs_model(self) -> tuple[highspy.Highs, list[Label], list[Label]]:
+        """The ``highspy.Highs`` holding the model (with the last window's data) and
+        the labels of its rows and columns (:func:`dispatch.infeasibility.labels`)."""
+        lp = self.lp
+        return (
+            self._h,
+            labels(self.model, pyo.Constraint, lp.rows, lp.n_rows),
+            labels(self.model, pyo.Var, lp.columns, lp.n_cols),
+        )
 
     def bounds_in_solver(self, var: Any) -> tuple[float, float]:
         """Lower and upper bound of ``var`` as HiGHS holds them [var units]."""

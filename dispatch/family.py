@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -137,6 +138,10 @@ class AssetFamily:
     series_per_unit: bool = True
     #: the state names carried between windows (each (units,))
     state_names: tuple[str, ...] = ()
+    #: per component of the family's block (``e_mwh``, ``ramp_up``), the case keys
+    #: that set its limits: the fix named when a window is infeasible
+    #: (:mod:`dispatch.window_failure`)
+    limit_hints: Mapping[str, str] = MappingProxyType({})
 
     # -- window data -------------------------------------------------------------------
     def validate(self, d: AssetData, x: DispatchInputs) -> None:

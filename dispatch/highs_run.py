@@ -10,7 +10,12 @@ import time
 
 import highspy
 
-from dispatch.solve_status import DispatchInfeasible, DispatchSolveError
+from dispatch.solve_status import (
+    TIME_LIMITED,
+    DispatchInfeasible,
+    DispatchSolveError,
+    DispatchTimeLimit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -32,16 +37,20 @@ def run_once(h: highspy.Highs, time_limit_s: float) -> float:
     return time.perf_counter() - t0
 
 
-def run_to_optimum(h: highspy.Highs, time_limit_s: float) -> tuple[float, int]:
+def run_to_optimum(h: highspy.Highs, time_limit_s: float) -> tuple[float, int, str]:
     """Run HiGHS (again from scratch after numerical trouble) until an optimal
-    solution; return the time taken [s] and the number of runs.
+    solution; return the time taken [s], the number of runs and the termination
+    (``optimal``, or :data:`TIME_LIMITED` for a MILP that reached the time limit
+    with a feasible solution, which is kept).
 
     Raises
     ------
     DispatchInfeasible
         If the model is infeasible or unbounded.
+    DispatchTimeLimit
+        If HiGHS reached the time limit without a feasible solution.
     DispatchSolveError
-        If HiGHS stops without an optimal solution (time limit, numerical trouble).
+        If HiGHS stops without an optimal solution otherwise (numerical trouble).
     """
     highs_s, runs = run_once(h, time_limit_s), 1
     status = h.getModelStatus()
@@ -56,8 +65,22 @@ def run_to_optimum(h: highspy.Highs, time_limit_s: float) -> tuple[float, int]:
         status = h.getModelStatus()
     if status in INFEASIBLE:
         raise DispatchInfeasible(f"dispatch problem is {h.modelStatusToString(status)}")
+    if status == highspy.HighsModelStatus.kTimeLimit:
+        info = h.getInfo()
+        if info.mip_node_count >= 0 and info.primal_solution_status == 2:
+            gap = 100.0 * info.mip_gap
+            logger.warning(
+                "HiGHS reached the time limit of %g s with a feasible dispatch %.3g %% "
+                "from the proven optimum; it is kept",
+                time_limit_s,
+                gap,
+            )
+            return highs_s, runs, TIME_LIMITED
+        raise DispatchTimeLimit(
+            f"HiGHS reached the time limit of {time_limit_s:g} s without a feasible dispatch"
+        )
     if status != highspy.HighsModelStatus.kOptimal:
         raise DispatchSolveError(
             f"HiGHS stopped without an optimal solution: {h.modelStatusToString(status)}"
         )
-    return highs_s, runs
+    return highs_s, runs, "optimal"

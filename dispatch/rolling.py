@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,8 @@ from dispatch.lp_compile import NotAffineError
 from dispatch.model import build_model, update_model
 from dispatch.padding import padded
 from dispatch.solve import PersistentDispatchSolver, SolveStatus
+from dispatch.solve_status import TIME_LIMITED, DispatchSolveError
+from dispatch.window_failure import window_error
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +188,7 @@ def run_rolling(
     emission_sensitivities: bool = False,
     interface: str = "arrays",
     on_window: Callable[[int, DispatchInputs], None] | None = None,
+    dump_model: Path | None = None,
 ) -> tuple[DispatchResult, RollingStats]:
     """Dispatch ``time_index`` window by window.
 
@@ -232,6 +236,17 @@ def run_rolling(
     on_window
         Called with the position and the inputs of every window as solved (with the
         carried state, before padding), e.g. to keep windows for a comparison.
+    dump_model
+        Where to write the model of a window that fails to solve (``.lp`` or
+        ``.mps``).
+
+    Raises
+    ------
+    DispatchSolveError
+        If a window has no solution (:class:`dispatch.solve.DispatchInfeasible` with
+        the conflicting limits, :class:`dispatch.solve_status.DispatchTimeLimit`):
+        the message names the window, the reason and the fix
+        (:func:`dispatch.window_failure.window_error`).
     """
     n = len(time_index)
     horizon = n if horizon_h is None else max(1, round(horizon_h / dt_h))
@@ -272,6 +287,8 @@ def run_rolling(
                 logger.info("window at %s: %s; constructing a model of its length", steps[0], err)
                 t_solve += time.perf_counter() - t1
                 can_pad = False
+            except DispatchSolveError as err:
+                raise window_error(err, cur.solver, x, len(parts), len(plan), dump_model) from err
         elif cur is not None and length == key:
             logger.info("window at %s differs in structure: constructing its model anew", steps[0])
         # a new model: padded to the horizon if this window is shorter (then kept for
@@ -295,6 +312,8 @@ def run_rolling(
                 logger.info("window at %s: %s; constructing a model of its length", steps[0], err)
                 can_pad = False
                 continue
+            except DispatchSolveError as err:
+                raise window_error(err, cur.solver, x, len(parts), len(plan), dump_model) from err
             solved = xb
             if len(xb.time) == key and not rebuild:
                 loaded[key] = cur
@@ -308,6 +327,12 @@ def run_rolling(
         t3 = time.perf_counter()
         t_solve, t_extract = t_solve + t2 - t1, t_extract + t3 - t2
         t_solver += status.solver_time_s
+        if status.termination == TIME_LIMITED:
+            logger.warning(
+                "window %s..%s: time limit reached, the best dispatch found is kept",
+                steps[0],
+                steps[-1],
+            )
         statuses.append(status)
         parts.append(part)
         state = state_after(x, part)

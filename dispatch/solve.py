@@ -19,8 +19,14 @@ from pyomo.core.base.var import VarData
 from pyomo.repn import generate_standard_repn
 
 from dispatch.highs_quiet import quiet_highs_banner
+from dispatch.infeasibility import Label, labels
 from dispatch.quadratic_objective import quadratic_terms
-from dispatch.solve_status import DispatchInfeasible, DispatchSolveError, SolveStatus
+from dispatch.solve_status import (
+    DispatchInfeasible,
+    DispatchSolveError,
+    DispatchTimeLimit,
+    SolveStatus,
+)
 
 __all__ = [
     "DispatchInfeasible",
@@ -159,6 +165,11 @@ class PersistentDispatchSolver:
         tc = res.termination_condition
         if tc in _INFEASIBLE:
             raise DispatchInfeasible(f"dispatch problem is {tc.name}")
+        if tc == TerminationCondition.maxTimeLimit:
+            raise DispatchTimeLimit(
+                f"HiGHS reached the time limit of {time_limit_s:g} s (the Pyomo interface "
+                "keeps no solution that is not proven optimal)"
+            )
         if tc != TerminationCondition.convergenceCriteriaSatisfied:
             raise DispatchSolveError(f"HiGHS stopped without an optimal solution: {tc.name}")
         res.solution_loader.load_vars()
@@ -184,6 +195,19 @@ class PersistentDispatchSolver:
             duals_loaded=loaded,
             emission_sensitivities_loaded=sens_loaded,
             sensitivity_time_s=t_sens,
+        )
+
+    def highs_model(self) -> tuple[Any, list[Label], list[Label]]:
+        """The ``highspy.Highs`` holding the model and the labels of its rows and
+        columns (:func:`dispatch.infeasibility.labels`)."""
+        s = self._highs
+        h = s._solver_model
+        rows = {id(c): i for c, i in s._pyomo_con_to_solver_con_map.items()}
+        cols = dict(s._pyomo_var_to_solver_var_map)
+        return (
+            h,
+            labels(self.model, pyo.Constraint, rows, h.getNumRow()),
+            labels(self.model, pyo.Var, cols, h.getNumCol()),
         )
 
     def _solve_once(self, time_limit_s: float, timer: HierarchicalTimer) -> Results:

@@ -14,6 +14,15 @@ class DispatchInfeasible(DispatchSolveError):
     """The dispatch problem is infeasible or unbounded."""
 
 
+class DispatchTimeLimit(DispatchSolveError):
+    """HiGHS reached the time limit without a feasible dispatch."""
+
+
+#: termination of a MILP stopped at the time limit with a feasible, not proven
+#: optimal, dispatch (accepted, and reported)
+TIME_LIMITED = "timeLimitFeasible"
+
+
 @dataclass(frozen=True)
 class SolveStatus:
     """Outcome of one solve.

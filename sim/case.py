@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -186,10 +187,19 @@ class DispatchSpec(_Strict):
     carbon_price_eur_per_tco2: float = Field(default=0.0, ge=0)
     time_limit_s: float = Field(default=300.0, gt=0)
     solver_interface: Literal["arrays", "pyomo"] = "arrays"
+    #: write the model of a window that fails to solve to this file (.lp or .mps)
+    dump_model: Path | None = None
     #: linear segments per quadratic generation cost (exact at the breakpoints)
     quadratic_cost_segments: int = Field(default=20, ge=1, le=1000)
     #: quadratic generation costs as ``segments`` (an LP, the default) or ``exact`` (a QP)
     quadratic_cost: Literal["segments", "exact"] = "segments"
+
+    @field_validator("dump_model")
+    @classmethod
+    def _model_file(cls, v: Path | None) -> Path | None:
+        if v is not None and v.suffix.lower() not in (".lp", ".mps"):
+            raise ValueError(f"'{v}': give a file ending in .lp or .mps")
+        return v
 
     @model_validator(mode="after")
     def _exact_quadratic(self) -> DispatchSpec:

@@ -115,6 +115,7 @@ def _dispatch(
         d.time_limit_s,
         emission_sensitivities=True,
         interface=d.solver_interface,
+        dump_model=d.dump_model,
     )
     return dispatch, stats, stage
 

@@ -4,6 +4,7 @@ unit commitment (on/off states, minimum up/down times, start costs) as a MILP op
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -277,6 +278,11 @@ def update_conventional(blk: pyo.Block, x: DispatchInputs) -> None:
         store_param(param, data)
 
 
+_COMMITMENT_HINT = (
+    "check the unit's min_up_h, min_down_h and initial_p_mw (or dispatch.unit_commitment)"
+)
+
+
 class Conventional(AssetFamily):
     """Conventional units (see :func:`build_conventional`): table
     :data:`CONVENTIONAL_COLUMNS`, state :data:`CONVENTIONAL_STATE` (units without
@@ -286,6 +292,18 @@ class Conventional(AssetFamily):
 
     name = "conventional"
     columns = CONVENTIONAL_COLUMNS
+    limit_hints = MappingProxyType(
+        {
+            "p_mw": "check the unit's p_min_mw (with must_run) and p_max_mw",
+            "ramp_up": "check the unit's ramp_up_mw_per_h and initial_p_mw (from "
+            "initial_p_mw it must reach p_min_mw within its ramp)",
+            "ramp_down": "check the unit's ramp_down_mw_per_h and initial_p_mw",
+            **dict.fromkeys(
+                ("on", "start", "stop", "min_up", "min_down", "initial_on", "initial_off"),
+                _COMMITMENT_HINT,
+            ),
+        }
+    )
     state_names = CONVENTIONAL_STATE
 
     def validate(self, d: AssetData, x: DispatchInputs) -> None:

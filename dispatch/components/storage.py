@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -146,6 +147,18 @@ class Storage(AssetFamily):
 
     name = "storage"
     columns = STORAGE_COLUMNS
+    limit_hints = MappingProxyType(
+        {
+            "e_mwh": "check the storage unit's e_min_mwh, e_max_mwh, e_initial_mwh and "
+            "e_terminal_min_mwh (the terminal minimum must be reachable from the energy "
+            "at each window's start at p_max_mw within dispatch.horizon_h)",
+            "p_charge_mw": "check the storage unit's p_max_mw",
+            "p_discharge_mw": "check the storage unit's p_max_mw",
+            "energy_balance": "check the storage unit's eff_charge, eff_discharge and "
+            "standing_loss_per_h",
+            "charging": "check dispatch.storage_exact",
+        }
+    )
     state_names = ("e_mwh",)
     #: the terminal energy moves with the window (a bound, not structure)
     mutable_columns = ("e_terminal_min_mwh",)
