@@ -9,6 +9,8 @@ import re
 
 from sim.families import registered_families
 
+#: rows of the console table printed only when their value is not zero
+SHOWN_IF_NONZERO = frozenset({"powerflow_failed_steps", "powerflow_failed_net_load_mwh"})
 #: (label, kpi key, unit, format) rows of the console table; None starts a section
 ROWS: tuple[tuple[str, str, str] | None, ...] = (
     ("Demand", "demand_mwh", "MWh"),
@@ -37,6 +39,8 @@ ROWS: tuple[tuple[str, str, str] | None, ...] = (
     ("Max line loading", "line_loading_max_percent", "%"),
     ("Voltage violations", "vm_violation_bus_steps", "bus-steps"),
     ("Line overloads", "line_overload_steps", "line-steps"),
+    ("AC power flow failed", "powerflow_failed_steps", "steps"),
+    ("  their net load", "powerflow_failed_net_load_mwh", "MWh"),
     None,
     ("Load forecast nMAE", "load_forecast_nmae_percent", "%"),
     ("Renewable forecast nMAE", "renewable_forecast_nmae_percent", "%"),
@@ -84,6 +88,7 @@ _LABELS = {
     "trafo_overload_steps": "Overloaded transformer-steps",
     "trafo_loading_max_percent": "Max transformer loading",
     "powerflow_failed_steps": "Steps whose AC power flow failed",
+    "powerflow_failed_net_load_mwh": "Net load of the steps whose AC power flow failed",
     "storage_simultaneous_steps": "Steps with simultaneous charge and discharge",
     "storage_full_cycles": "Storage equivalent full cycles",
     "ef_avg_tco2_per_mwh": "Average emission factor of supply",

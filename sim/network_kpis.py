@@ -49,7 +49,10 @@ def network_kpis(r: SimulationResults) -> dict[str, float]:
     ``[vm_min_pu, vm_max_pu]``; ``vm_under_worst_pu`` / ``vm_over_worst_pu`` are the
     largest deviations below / above the limit [pu] (0 if none);
     ``line_overload_steps`` / ``trafo_overload_steps`` count branch-steps above 100 %
-    loading.
+    loading. Steps whose AC power flow failed are left out of these (they hold no
+    voltages, loadings or losses) and counted apart: ``powerflow_failed_steps`` and
+    ``powerflow_failed_net_load_mwh``, the net load of those steps [MWh] (their
+    exchange with the external grid is estimated without losses).
     """
     vm = r.vm_pu.to_numpy(dtype=float)
     limits = r.bus_table.reindex(r.vm_pu.columns)
@@ -71,6 +74,9 @@ def network_kpis(r: SimulationResults) -> dict[str, float]:
         "line_overload_steps": float((np.nan_to_num(ll) > 100.0 + LOADING_TOL_PERCENT).sum()),
         "trafo_overload_steps": float((np.nan_to_num(tl) > 100.0 + LOADING_TOL_PERCENT).sum()),
         "powerflow_failed_steps": float((~r.powerflow_converged.to_numpy(dtype=bool)).sum()),
+        "powerflow_failed_net_load_mwh": float(
+            r.powerflow_failures["net_load_p_mw"].abs().sum() * r.dt_h
+        ),
     }
     for level, mwh in losses_by_level_mwh(r).items():
         out[f"losses_{_level_key(str(level))}_mwh"] = float(mwh)

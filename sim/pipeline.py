@@ -220,6 +220,7 @@ def _results(
         line_loading_percent=pf.line_loading_percent,
         trafo_loading_percent=pf.trafo_loading_percent,
         powerflow_converged=pf.converged,
+        powerflow_failures=pf.failures,
         grid_signals=signals,
         lmp_eur_per_mwh=dispatch.lmp_eur_per_mwh,
         lmef_tco2_per_mwh=dispatch.lmef_tco2_per_mwh,

@@ -243,6 +243,13 @@ def render_report(
         f"{escape(text)}</li>"
         for ok, text in checks(kpis)
     )
+    failures = results.powerflow_failures
+    if len(failures):
+        rows = [(f"{t:%Y-%m-%d %H:%M}", escape(str(r))) for t, r in failures["reason"].items()]
+        check_items += (
+            "<li>AC power flow failed in these steps (UTC), left out of the network "
+            f"KPIs:{_table(rows, ('step', 'reason'))}</li>"
+        )
     figures = "".join(
         f'<figure id="fig-{escape(n)}"><img alt="{escape(n)}" '
         f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'

@@ -131,6 +131,9 @@ class SimulationResults(_FamilyViews):
         Bus voltages [pu] and branch loadings [%] from the AC power flow.
     powerflow_converged
         Whether each step's AC power flow converged.
+    powerflow_failures
+        One row per step whose AC power flow failed: ``reason`` and
+        ``net_load_p_mw`` [MW] (:attr:`grid.powerflow.PowerFlowResults.failures`).
     grid_signals
         ``import_price_eur_per_mwh``, ``export_price_eur_per_mwh``,
         ``ef_tco2_per_mwh`` (actual values), the dispatch's
@@ -163,6 +166,7 @@ class SimulationResults(_FamilyViews):
     line_loading_percent: pd.DataFrame
     trafo_loading_percent: pd.DataFrame
     powerflow_converged: pd.DataFrame
+    powerflow_failures: pd.DataFrame
     grid_signals: pd.DataFrame
     lmp_eur_per_mwh: pd.DataFrame
     lmef_tco2_per_mwh: pd.DataFrame

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.families import registered_families
-from sim.kpi_labels import ROWS, kpi_label, kpi_unit
+from sim.kpi_labels import ROWS, SHOWN_IF_NONZERO, kpi_label, kpi_unit
 
 __all__ = ["ROWS", "kpi_table"]
 
@@ -19,7 +19,7 @@ def kpi_table(kpis: dict[str, float], title: str = "") -> str:
             lines.append("")
             continue
         label, key, unit = row
-        if key not in kpis:
+        if key not in kpis or (key in SHOWN_IF_NONZERO and kpis[key] == 0):
             continue
         lines.append(_line(label, kpis[key], unit, width))
     plugin = [k for k in kpis if any(k.startswith(f"{f.name}_") for f in registered_families())]

@@ -172,8 +172,16 @@ def test_non_converging_step_is_flagged_nan_and_the_run_continues(
 
     expected_ok = [k != bad for k in range(HOURS)]
     assert r.converged["converged"].tolist() == expected_ok
+    # the failed hour is listed with its reason and its net load
+    assert list(r.failures.index) == [load.index[bad]]
+    failure = r.failures.iloc[0]
+    assert "voltage collapse" in failure["reason"]
+    net_load = load.iloc[bad].sum() - profiles.sgen_p_mw.iloc[bad].sum()
+    assert failure["net_load_p_mw"] == pytest.approx(net_load, rel=1e-9)
+    assert f"{net_load:.4g} MW" in failure["reason"]
+    # its exchange is the lossless balance (energy, cost and emissions still count it)
+    assert r.ext_grid_p_mw.iloc[bad].sum() == pytest.approx(net_load, rel=1e-9)
     for frame in (
-        r.ext_grid_p_mw,
         r.losses_p_mw,
         r.injection_balance_p_mw,
         r.vm_pu,
