@@ -26,6 +26,7 @@ from dispatch.highs_quiet import quiet_highs_banner
 from dispatch.highs_run import run_once, run_to_optimum
 from dispatch.infeasibility import Label, labels
 from dispatch.lp_compile import CompiledLP, compile_lp
+from dispatch.solution_check import check
 from dispatch.solve_status import DispatchSolveError, SolveStatus
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,12 @@ class ArrayDispatchSolver:
             np.concatenate([pattern.col, self.lp.coef_cols]),
         )
         self._paddable: dict[int, bool] = {}
+        #: the build-time values of the parameter-dependent matrix entries
+        csr = self.lp.matrix.tocsr()
+        self._coef_built = np.array(
+            [csr[i, j] for i, j in zip(self.lp.coef_rows, self.lp.coef_cols, strict=True)],
+            dtype=float,
+        )
         #: number of completed calls of :meth:`solve`
         self.solves = 0
 
@@ -278,6 +285,7 @@ class ArrayDispatchSolver:
         if is_mip and milp_duals and (duals or emission_sensitivities):
             highs_s += self._fixed_integer_duals(time_limit_s, duals)
             is_mip = False
+        self.check_solution()
         t_sens = time.perf_counter()
         self.row_emission = None
         sens = not is_mip and emission_sensitivities and self._emission_sensitivities()
@@ -294,6 +302,25 @@ class ArrayDispatchSolver:
             emission_sensitivities_loaded=bool(sens),
             sensitivity_time_s=t_sens,
         )
+
+    def check_solution(self) -> None:
+        """Check the solution against the model as loaded (every row's activity,
+        computed here from the matrix with the window's coefficients, and every
+        column within its bounds; :mod:`dispatch.solution_check`).
+
+        Raises
+        ------
+        dispatch.solution_check.SolutionCheckError
+            If a limit is violated beyond the tolerance.
+        """
+        v, x, lp = self._loaded, self.col_value, self.lp
+        rows = lp.matrix @ x
+        np.add.at(rows, lp.coef_rows, (v["coef"] - self._coef_built) * x[lp.coef_cols])
+
+        def names() -> tuple[list[Label], list[Label]]:
+            return self.highs_model()[1:]
+
+        check(rows, v["row_lower"], v["row_upper"], x, v["col_lower"], v["col_upper"], names)
 
     def _read_solution(self, duals: bool, info: Any = None) -> None:
         sol = self._h.getSolution()

@@ -21,6 +21,7 @@ from pyomo.repn import generate_standard_repn
 from dispatch.highs_quiet import quiet_highs_banner
 from dispatch.infeasibility import Label, labels
 from dispatch.quadratic_objective import quadratic_terms
+from dispatch.solution_check import check_pyomo
 from dispatch.solve_status import (
     DispatchInfeasible,
     DispatchSolveError,
@@ -173,6 +174,7 @@ class PersistentDispatchSolver:
         if tc != TerminationCondition.convergenceCriteriaSatisfied:
             raise DispatchSolveError(f"HiGHS stopped without an optimal solution: {tc.name}")
         res.solution_loader.load_vars()
+        check_pyomo(m)
         is_lp = _is_lp(res)
         loaded = _load_duals(m, res) if duals else False
         if not is_lp and milp_duals and (duals or emission_sensitivities):

@@ -12,6 +12,7 @@ import pandas as pd
 
 from dispatch.infeasibility import explain, write_model
 from dispatch.inputs import DispatchInputs
+from dispatch.solution_check import SolutionCheckError
 from dispatch.solve_status import DispatchInfeasible, DispatchSolveError, DispatchTimeLimit
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,13 @@ def window_error(
     h, rows, cols = solver.highs_model()
     if isinstance(err, DispatchInfeasible):
         lines = [f"{head} is infeasible:", explain(h, rows, cols, time, limit_hints(x))]
+    elif isinstance(err, SolutionCheckError):
+        lines = [
+            f"{head}: {err}",
+            "  the fix: none in the case; this is a bug of the simulator (please report "
+            "the case with its window's model, --dump-model); dispatch.solver_interface: "
+            "pyomo may solve it meanwhile",
+        ]
     elif isinstance(err, DispatchTimeLimit):
         lines = [
             f"{head}: {err}",

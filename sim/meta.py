@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from typing import Any
 
+from dispatch.solve_status import TIME_LIMITED
 from sim.case import Case
 from sim.pipeline import RunOutput
 
@@ -37,6 +38,9 @@ def run_meta(case: Case, output: RunOutput) -> dict[str, Any]:
             "name": "HiGHS",
             "windows": st.windows,
             "terminations": sorted({s.termination for s in st.statuses}),
+            "time_limit_s": case.dispatch.time_limit_s,
+            # windows stopped at the time limit with a feasible, not proven optimal dispatch
+            "time_limited_windows": sum(s.termination == TIME_LIMITED for s in st.statuses),
             "objective_eur": [s.objective_eur for s in st.statuses],
             "duals_loaded": all(s.duals_loaded for s in st.statuses),
             "models_built": st.models_built,

@@ -1,0 +1,128 @@
+"""Check a solution against the model it is meant to solve, after every solve.
+
+HiGHS returns a solution within its tolerances of the LP it holds. What it holds
+is the result of pushes of changed data (:class:`dispatch.array_solver.ArrayDispatchSolver`)
+or of Pyomo's persistent updates; a stale bound or coefficient would give a
+solution of another model without any error. So every solution is checked against
+the model as the simulator built it, with its own arithmetic: every row (the
+energy balance of each bus and hour, each storage trajectory step, each limit) and
+every variable bound. A violation beyond the tolerance is an error
+(:class:`SolutionCheckError`), never a silent result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyomo.environ as pyo
+
+from dispatch.infeasibility import Label, labels
+from dispatch.solve_status import DispatchSolveError
+
+#: absolute tolerance of a check, plus this times the magnitude of the bound [units of the row]
+ABS_TOL = 1e-6
+REL_TOL = 1e-7
+#: violations named in the error at most
+NAMED = 5
+
+
+class SolutionCheckError(DispatchSolveError):
+    """A solution violates the model beyond the tolerance."""
+
+
+def excess(value: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """How far each ``value`` lies outside ``[lower, upper]`` beyond the tolerance
+    (0 inside) [units of the value]."""
+    with np.errstate(invalid="ignore"):
+        below = np.where(np.isfinite(lower), lower - value, 0.0)
+        above = np.where(np.isfinite(upper), value - upper, 0.0)
+    tol = ABS_TOL + REL_TOL * np.maximum(
+        np.abs(np.where(np.isfinite(lower), lower, 0.0)),
+        np.abs(np.where(np.isfinite(upper), upper, 0.0)),
+    )
+    out = np.maximum(below, above) - tol
+    out[~np.isfinite(value)] = np.inf
+    return np.maximum(out, 0.0)
+
+
+def check(
+    row_value: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    col_value: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    names: Callable[[], tuple[Sequence[Label], Sequence[Label]]],
+) -> None:
+    """Raise :class:`SolutionCheckError` if a row activity or a column value lies
+    outside its bounds beyond the tolerance; ``names()`` gives the labels of rows
+    and columns (computed only for the message).
+
+    Raises
+    ------
+    SolutionCheckError
+        Naming the worst violations (component, index, step, value and bounds).
+    """
+    rows = excess(row_value, row_lower, row_upper)
+    cols = excess(col_value, col_lower, col_upper)
+    if not rows.any() and not cols.any():
+        return
+    row_labels, col_labels = names()
+    found = [
+        (rows[i], "constraint", row_labels[i], row_value[i], row_lower[i], row_upper[i])
+        for i in np.flatnonzero(rows).tolist()
+    ]
+    found += [
+        (cols[j], "variable", col_labels[j], col_value[j], col_lower[j], col_upper[j])
+        for j in np.flatnonzero(cols).tolist()
+    ]
+    found.sort(key=lambda f: -f[0])
+    lines = [
+        f"{kind} {lab.component}{f'[{lab.index}]' if lab.index else ''} at step "
+        f"{lab.step}: {v:.9g} outside [{lo:.9g}, {up:.9g}]"
+        for _, kind, lab, v, lo, up in found[:NAMED]
+    ]
+    raise SolutionCheckError(
+        f"the solver's solution violates {len(found)} limits of the model beyond the "
+        f"tolerance ({ABS_TOL:g} + {REL_TOL:g} x |bound|): " + "; ".join(lines)
+    )
+
+
+def check_pyomo(model: pyo.ConcreteModel) -> None:
+    """:func:`check` for a model whose variables hold the solution (Pyomo interface).
+
+    Raises
+    ------
+    SolutionCheckError
+        As :func:`check`.
+    """
+    # variables without a value are in no constraint (HiGHS never saw them)
+    vars_ = [
+        v
+        for v in model.component_data_objects(pyo.Var, descend_into=True)
+        if not v.fixed and v.value is not None
+    ]
+    cons = list(model.component_data_objects(pyo.Constraint, active=True, descend_into=True))
+
+    def bound(b: object) -> float:
+        return np.nan if b is None else float(pyo.value(b))
+
+    def val(e: object) -> float:
+        out = pyo.value(e, exception=False)
+        return np.nan if out is None else float(out)
+
+    row_value = np.array([val(c.body) for c in cons])
+    row_lower = np.nan_to_num(np.array([bound(c.lower) for c in cons]), nan=-np.inf)
+    row_upper = np.nan_to_num(np.array([bound(c.upper) for c in cons]), nan=np.inf)
+    col_value = np.array([val(v) for v in vars_])
+    col_lower = np.nan_to_num(np.array([bound(v.lb) for v in vars_]), nan=-np.inf)
+    col_upper = np.nan_to_num(np.array([bound(v.ub) for v in vars_]), nan=np.inf)
+
+    def names() -> tuple[list[Label], list[Label]]:
+        return (
+            labels(model, pyo.Constraint, {id(c): i for i, c in enumerate(cons)}, len(cons)),
+            labels(model, pyo.Var, {id(v): j for j, v in enumerate(vars_)}, len(vars_)),
+        )
+
+    check(row_value, row_lower, row_upper, col_value, col_lower, col_upper, names)
