@@ -35,5 +35,13 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)
 	$(PY) -m benchmarks.run_all $(BENCH_ARGS)
 
+# re-run every figure the README and the case READMEs print; fail on drift (~20 min)
+figures-check: $(STAMP)
+	$(PY) cases/figures.py --check
+
+# re-run them and paste the new figures
+figures: $(STAMP)
+	$(PY) cases/figures.py --write
+
 clean:
 	rm -rf $(VENV) results .pytest_cache

@@ -89,7 +89,7 @@ _LABELS = {
     "trafo_loading_max_percent": "Max transformer loading",
     "powerflow_failed_steps": "Steps whose AC power flow failed",
     "powerflow_failed_net_load_mwh": "Net load of the steps whose AC power flow failed",
-    "storage_simultaneous_steps": "Steps with simultaneous charge and discharge",
+    "storage_simultaneous_steps": "Simultaneous charge/discharge",
     "storage_full_cycles": "Storage equivalent full cycles",
     "ef_avg_tco2_per_mwh": "Average emission factor of supply",
     "ev_sessions": "EV charging sessions",
