@@ -1,16 +1,41 @@
-"""The command line: exit codes and messages for bad input, --help, --check."""
+"""The command line: exit codes and messages for bad input, --help, --check.
+
+Most tests call ``run_sim.main`` in this process (an uncaught exception fails the
+test, as a traceback would); the output test runs the real command."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import run_sim
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``run_sim.py ARGS`` from the repository root, run in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    cwd = Path.cwd()
+    os.chdir(REPO)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = run_sim.main(list(args))
+            except SystemExit as exc:  # argparse: --help, usage errors
+                code = int(exc.code or 0)
+    finally:
+        os.chdir(cwd)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
+def cli_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """``run_sim.py ARGS`` as a process of its own."""
     return subprocess.run(
         [sys.executable, str(REPO / "run_sim.py"), *args],
         capture_output=True,
@@ -129,8 +154,8 @@ def test_missing_pandapower_json_exits_2(tmp_path: Path) -> None:
 
 
 def test_quiet_prints_nothing_not_even_the_solver_banner(tmp_path: Path) -> None:
-    res = cli("cases/own_data/one_bus.yaml", "-q", "--no-plots", "--out", str(tmp_path))
+    res = cli_process("cases/own_data/one_bus.yaml", "-q", "--no-plots", "--out", str(tmp_path))
     assert res.returncode == 0, res.stderr
     assert res.stdout == "" and "HiGHS" not in res.stderr
-    loud = cli("cases/own_data/one_bus.yaml", "--no-plots", "--out", str(tmp_path))
+    loud = cli_process("cases/own_data/one_bus.yaml", "--no-plots", "--out", str(tmp_path))
     assert "Case 'one_bus'" in loud.stdout and "Running HiGHS" not in loud.stdout
