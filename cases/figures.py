@@ -21,6 +21,7 @@ import argparse
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,11 +96,16 @@ def total(*parts: Callable[[str], float]) -> Callable[[str], float]:
     return lambda block: sum(p(block) for p in parts)
 
 
+#: replaced by a fresh folder per figure: a study or comparison never reuses the
+#: results of an earlier run (a study skips the cases it finds complete)
+OUT = "{out}"
+
+
 def _study(name: str, kpis: str) -> tuple[tuple[str, ...], ...]:
     path = f"cases/studies/{name}.yaml"
     return (
-        (PY, "run_sim.py", "study", path, "--workers", "2", "--no-progress", "-q"),
-        (PY, "cases/studies/table.py", path, "--kpis", kpis),
+        (PY, "run_sim.py", "study", path, "--workers", "2", "--no-progress", "-q", "--out", OUT),
+        (PY, "cases/studies/table.py", path, "--out", OUT, "--kpis", kpis),
     )
 
 
@@ -179,6 +185,8 @@ FIGURES: dict[str, Figure] = {
                 "renewable_available_share_percent:1,renewable_share_percent:1,curtailed_mwh:2,"
                 "losses_mwh:2,import_mwh:1,export_mwh:1,emissions_tco2:2,cost_eur:0,"
                 "vm_violation_bus_steps:0,vm_max_pu:4,line_loading_max_percent:1",
+                "--out",
+                OUT,
             ),
         ),
     ),
@@ -193,10 +201,12 @@ FIGURES: dict[str, Figure] = {
                 "site_pedf_self_sufficiency_percent:1,site_pedf_peak_import_mw:2,"
                 "peak_import_mw:2,import_mwh:1,losses_mwh:2,curtailed_mwh:2,"
                 "emissions_tco2:2,cost_eur:0,vm_violation_bus_steps:0,vm_min_pu:4",
+                "--out",
+                OUT,
             ),
         ),
     ),
-    "ev-compare": Figure("README.md", ((PY, "cases/ev_v2g/compare.py"),)),
+    "ev-compare": Figure("README.md", ((PY, "cases/ev_v2g/compare.py", "--out", OUT),)),
     "storage-study": Figure("README.md", _study("storage_size", _STORAGE_KPIS)),
     "study-renewable-share": Figure(
         "cases/studies/README.md", _study("renewable_share", _SHARE_KPIS)
@@ -269,13 +279,18 @@ def select(shown: list[str], output: list[str]) -> list[str]:
 def produce(figure: Figure) -> list[str]:
     """Run the figure's commands; the last one's output lines (right-stripped)."""
     text = ""
-    for k, command in enumerate(figure.commands):
-        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
-        want = figure.exit_code if k == len(figure.commands) - 1 else 0
-        if done.returncode != want:
-            raise RuntimeError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr}")
-        text = done.stderr if figure.stream == "stderr" else done.stdout
+    with tempfile.TemporaryDirectory(prefix="figure-") as out:
+        for k, command in enumerate(figure.commands):
+            done = _run(tuple(a.replace(OUT, out) for a in command))
+            want = figure.exit_code if k == len(figure.commands) - 1 else 0
+            if done.returncode != want:
+                raise RuntimeError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr}")
+            text = done.stderr if figure.stream == "stderr" else done.stdout
     return [line.rstrip() for line in text.strip("\n").splitlines()]
+
+
+def _run(command: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
 
 
 def update(text: str, fig_id: str, figure: Figure, output: list[str]) -> tuple[str, list[str]]:
@@ -336,10 +351,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unknown figures {unknown}; see --list", file=sys.stderr)
         return 2
     drifted = 0
+    made: dict[tuple[tuple[str, ...], ...], list[str]] = {}  # one run of the same commands
     for fig_id in a.ids or list(FIGURES):
         figure = FIGURES[fig_id]
         path = REPO / figure.file
-        output = produce(figure)  # minutes: read the file only afterwards
+        if figure.commands not in made:
+            made[figure.commands] = produce(figure)  # minutes: read the file afterwards
+        output = made[figure.commands]
         text, diffs = update(path.read_text(), fig_id, figure, output)
         print(f"{fig_id}: {'unchanged' if not diffs else f'{len(diffs)} differences'}")
         for d in diffs:

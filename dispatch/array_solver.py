@@ -110,10 +110,12 @@ class ArrayDispatchSolver:
         )
         self._paddable: dict[int, bool] = {}
         #: the build-time values of the parameter-dependent matrix entries
-        csr = self.lp.matrix.tocsr()
-        self._coef_built = np.array(
-            [csr[i, j] for i, j in zip(self.lp.coef_rows, self.lp.coef_cols, strict=True)],
-            dtype=float,
+        self._coef_built = (
+            np.asarray(
+                self.lp.matrix.tocsr()[self.lp.coef_rows, self.lp.coef_cols], dtype=float
+            ).ravel()
+            if len(self.lp.coef_rows)
+            else np.zeros(0)
         )
         #: number of completed calls of :meth:`solve`
         self.solves = 0
@@ -313,14 +315,17 @@ class ArrayDispatchSolver:
         dispatch.solution_check.SolutionCheckError
             If a limit is violated beyond the tolerance.
         """
+        if not self._loaded:
+            raise DispatchSolveError("no solution to check: the model was not solved")
         v, x, lp = self._loaded, self.col_value, self.lp
         rows = lp.matrix @ x
         np.add.at(rows, lp.coef_rows, (v["coef"] - self._coef_built) * x[lp.coef_cols])
+        scale = abs(lp.matrix) @ np.abs(x)
 
         def names() -> tuple[list[Label], list[Label]]:
             return self.highs_model()[1:]
 
-        check(rows, v["row_lower"], v["row_upper"], x, v["col_lower"], v["col_upper"], names)
+        check(rows, v["row_lower"], v["row_upper"], x, v["col_lower"], v["col_upper"], names, scale)
 
     def _read_solution(self, duals: bool, info: Any = None) -> None:
         sol = self._h.getSolution()

@@ -67,17 +67,20 @@ def run_to_optimum(h: highspy.Highs, time_limit_s: float) -> tuple[float, int, s
         raise DispatchInfeasible(f"dispatch problem is {h.modelStatusToString(status)}")
     if status == highspy.HighsModelStatus.kTimeLimit:
         info = h.getInfo()
-        if info.mip_node_count >= 0 and info.primal_solution_status == 2:
-            gap = 100.0 * info.mip_gap
-            logger.warning(
+        is_mip = info.mip_node_count >= 0
+        if is_mip and info.primal_solution_status == int(
+            highspy.SolutionStatus.kSolutionStatusFeasible
+        ):
+            logger.info(
                 "HiGHS reached the time limit of %g s with a feasible dispatch %.3g %% "
                 "from the proven optimum; it is kept",
                 time_limit_s,
-                gap,
+                100.0 * info.mip_gap,
             )
             return highs_s, runs, TIME_LIMITED
+        what = "without a feasible dispatch" if is_mip else "before the LP was solved"
         raise DispatchTimeLimit(
-            f"HiGHS reached the time limit of {time_limit_s:g} s without a feasible dispatch"
+            f"HiGHS reached the time limit of {time_limit_s:g} s {what}", is_mip=is_mip
         )
     if status != highspy.HighsModelStatus.kOptimal:
         raise DispatchSolveError(

@@ -13,6 +13,7 @@ steps it holds at, so a planner reads e.g. ``storage.e_mwh[battery] >= 2 at
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,8 +25,12 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+logger = logging.getLogger(__name__)
+
 #: the HiGHS IIS strategy: from an elastic LP (2), refined to irreducible (4)
-IIS_STRATEGY = 2 | 4
+IIS_STRATEGY = int(highspy.IisStrategy.kIisStrategyFromLp) | int(
+    highspy.IisStrategy.kIisStrategyIrreducible
+)
 #: most time spent looking for the conflicting limits [s]
 IIS_TIME_LIMIT_S = 60.0
 #: limit groups printed at most
@@ -68,14 +73,18 @@ def labels(
     T = model.T
     for comp in model.component_objects(ctype, active=True, descend_into=True):
         subsets = list(comp.index_set().subsets()) if comp.is_indexed() else []
-        at = next((k for k, s in enumerate(subsets) if s is T), -1)
+        # position of the time step in the flat index (a subset may have several
+        # dimensions, e.g. a set of (bus, sign) pairs)
+        widths = [s.dimen if isinstance(s.dimen, int) and s.dimen > 0 else 1 for s in subsets]
+        k_t = next((k for k, s in enumerate(subsets) if s is T), -1)
+        at = sum(widths[:k_t]) if k_t >= 0 else -1
         for data in comp.values():
             i = position.get(id(data))
             if i is None or i >= n:
                 continue
             idx = data.index()
             idx = idx if isinstance(idx, tuple) else (idx,)
-            step = T.ord(idx[at]) - 1 if at >= 0 and len(idx) == len(subsets) else -1
+            step = T.ord(idx[at]) - 1 if at >= 0 and len(idx) == sum(widths) else -1
             rest = [str(v) for k, v in enumerate(idx) if k != at and v is not None]
             out[i] = Label(comp.name, ",".join(rest), step)
     return out
@@ -175,21 +184,37 @@ def explain(
     g.setOptionValue("output_flag", False)
     g.passModel(lp)
     g.setOptionValue("time_limit", IIS_TIME_LIMIT_S)
-    g.setOptionValue("iis_strategy", IIS_STRATEGY)
+    if g.setOptionValue("iis_strategy", IIS_STRATEGY) == highspy.HighsStatus.kError:
+        logger.warning(
+            "this HiGHS does not know iis_strategy %d; its default is used", IIS_STRATEGY
+        )
     g.run()
-    if g.getModelStatus() not in _INFEASIBLE:
+    status = g.getModelStatus()
+    if status == highspy.HighsModelStatus.kUnbounded:
+        return (
+            "  the model is unbounded: a variable can grow without limit at a profit "
+            "(a negative cost without a bound)\n  the fix: give the asset a limit "
+            "(p_max_mw, e_max_mwh) or check the prices' signs"
+        )
+    if status != highspy.HighsModelStatus.kOptimal and status not in _INFEASIBLE:
+        return (
+            f"  the model without its integer decisions ends with "
+            f"{g.modelStatusToString(status)}: no conflicting limits could be named; "
+            "read the model (--dump-model)"
+        )
+    if status == highspy.HighsModelStatus.kOptimal:
         if integer:
             found = {cols[j].component for j, k in enumerate(integrality) if int(k) != 0}
             fixes = sorted({v for k, v in (hints or {}).items() if k in found})
             return (
                 "  the model without its integer decisions is feasible: the on/off "
                 f"decisions ({', '.join(sorted(found))}) conflict with the limits "
-                "(minimum up and down times, the state at the window's start)\n"
+                "(e.g. minimum up and down times with the state at the window's start)\n"
                 f"  the fix: {'; '.join(fixes) or 'check the options that add on/off decisions'}"
             )
         return f"  HiGHS reports the model {g.modelStatusToString(g.getModelStatus())}"
-    status, iis = g.getIis()
-    if status == highspy.HighsStatus.kError or not iis.valid_:
+    found_iis, iis = g.getIis()
+    if found_iis == highspy.HighsStatus.kError or not iis.valid_:
         return (
             "  HiGHS found no irreducible set of conflicting limits; read the model (--dump-model)"
         )
@@ -197,9 +222,13 @@ def explain(
     lines = describe(members, time)
     shown = lines[:SHOWN]
     more = f"\n    ... and {len(lines) - SHOWN} more" if len(lines) > SHOWN else ""
+    relaxed = " of the model without its integer decisions" if integer else ""
+    what = "that model" if integer else "the window"
     text = (
-        f"  these {len(members)} limits cannot all hold (an irreducible infeasible set; "
-        "dropping any one of them makes the window feasible):\n    " + "\n    ".join(shown) + more
+        f"  these {len(members)} limits cannot all hold (an irreducible infeasible set"
+        f"{relaxed}; dropping any one of them makes {what} feasible):\n    "
+        + "\n    ".join(shown)
+        + more
     )
     found = {m.label.component for m in members}
     fixes = sorted({v for k, v in (hints or {}).items() if k in found})
@@ -215,10 +244,11 @@ def explain(
 
 
 def _lp_name(label: Label, fallback: str) -> str:
+    if label.component.startswith(("row ", "col ")):  # not from the model
+        return fallback
     parts = [p for p in (label.index, str(label.step) if label.step >= 0 else "") if p]
     name = f"{label.component}({','.join(parts)})" if parts else label.component
-    name = re.sub(r"[^A-Za-z0-9_.(),]", "_", name)
-    return name if not name.startswith(("row ", "col ")) else fallback
+    return re.sub(r"[^A-Za-z0-9_.(),]", "_", name)
 
 
 def write_model(h: highspy.Highs, rows: Sequence[Label], cols: Sequence[Label], path: Path) -> None:

@@ -189,6 +189,7 @@ def run_rolling(
     interface: str = "arrays",
     on_window: Callable[[int, DispatchInputs], None] | None = None,
     dump_model: Path | None = None,
+    stage: str = "",
 ) -> tuple[DispatchResult, RollingStats]:
     """Dispatch ``time_index`` window by window.
 
@@ -239,6 +240,8 @@ def run_rolling(
     dump_model
         Where to write the model of a window that fails to solve (``.lp`` or
         ``.mps``).
+    stage
+        What this run of windows is (``day-ahead``, ``intraday``...), for messages.
 
     Raises
     ------
@@ -288,7 +291,9 @@ def run_rolling(
                 t_solve += time.perf_counter() - t1
                 can_pad = False
             except DispatchSolveError as err:
-                raise window_error(err, cur.solver, x, len(parts), len(plan), dump_model) from err
+                raise window_error(
+                    err, cur.solver, x, len(parts), len(plan), dump_model, stage
+                ) from err
         elif cur is not None and length == key:
             logger.info("window at %s differs in structure: constructing its model anew", steps[0])
         # a new model: padded to the horizon if this window is shorter (then kept for
@@ -313,7 +318,9 @@ def run_rolling(
                 can_pad = False
                 continue
             except DispatchSolveError as err:
-                raise window_error(err, cur.solver, x, len(parts), len(plan), dump_model) from err
+                raise window_error(
+                    err, cur.solver, x, len(parts), len(plan), dump_model, stage
+                ) from err
             solved = xb
             if len(xb.time) == key and not rebuild:
                 loaded[key] = cur

@@ -20,9 +20,11 @@ import pyomo.environ as pyo
 from dispatch.infeasibility import Label, labels
 from dispatch.solve_status import DispatchSolveError
 
-#: absolute tolerance of a check, plus this times the magnitude of the bound [units of the row]
-ABS_TOL = 1e-6
-REL_TOL = 1e-7
+#: absolute tolerance of a check [units of the row or variable], plus this times the
+#: magnitude of the bound or of the row's terms (HiGHS's own tolerances, 1e-7 for an LP
+#: and 1e-6 for a MILP, hold for its scaled model; a stale datum misses by far more)
+ABS_TOL = 1e-5
+REL_TOL = 1e-6
 #: violations named in the error at most
 NAMED = 5
 
@@ -31,17 +33,20 @@ class SolutionCheckError(DispatchSolveError):
     """A solution violates the model beyond the tolerance."""
 
 
-def excess(value: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+def excess(
+    value: np.ndarray, lower: np.ndarray, upper: np.ndarray, scale: np.ndarray | None = None
+) -> np.ndarray:
     """How far each ``value`` lies outside ``[lower, upper]`` beyond the tolerance
-    (0 inside) [units of the value]."""
-    with np.errstate(invalid="ignore"):
-        below = np.where(np.isfinite(lower), lower - value, 0.0)
-        above = np.where(np.isfinite(upper), value - upper, 0.0)
-    tol = ABS_TOL + REL_TOL * np.maximum(
-        np.abs(np.where(np.isfinite(lower), lower, 0.0)),
-        np.abs(np.where(np.isfinite(upper), upper, 0.0)),
-    )
-    out = np.maximum(below, above) - tol
+    (0 inside) [units of the value]: ``ABS_TOL`` plus ``REL_TOL`` times the larger of
+    that bound's magnitude and ``scale`` (e.g. the sum of a row's term magnitudes)."""
+    size = np.zeros_like(value) if scale is None else np.abs(scale)
+    out = np.zeros_like(value)
+    for bound, sign in ((lower, -1.0), (upper, 1.0)):
+        finite = np.isfinite(bound)
+        with np.errstate(invalid="ignore"):
+            miss = np.where(finite, sign * (value - bound), 0.0)
+        tol = ABS_TOL + REL_TOL * np.maximum(np.abs(np.where(finite, bound, 0.0)), size)
+        out = np.maximum(out, miss - tol)
     out[~np.isfinite(value)] = np.inf
     return np.maximum(out, 0.0)
 
@@ -54,9 +59,11 @@ def check(
     col_lower: np.ndarray,
     col_upper: np.ndarray,
     names: Callable[[], tuple[Sequence[Label], Sequence[Label]]],
+    row_scale: np.ndarray | None = None,
 ) -> None:
     """Raise :class:`SolutionCheckError` if a row activity or a column value lies
-    outside its bounds beyond the tolerance; ``names()`` gives the labels of rows
+    outside its bounds beyond the tolerance (rows relative to ``row_scale``, the sum
+    of each row's term magnitudes, if given); ``names()`` gives the labels of rows
     and columns (computed only for the message).
 
     Raises
@@ -64,7 +71,7 @@ def check(
     SolutionCheckError
         Naming the worst violations (component, index, step, value and bounds).
     """
-    rows = excess(row_value, row_lower, row_upper)
+    rows = excess(row_value, row_lower, row_upper, row_scale)
     cols = excess(col_value, col_lower, col_upper)
     if not rows.any() and not cols.any():
         return
@@ -112,12 +119,16 @@ def check_pyomo(model: pyo.ConcreteModel) -> None:
         out = pyo.value(e, exception=False)
         return np.nan if out is None else float(out)
 
+    def bounds(values: list[float], missing: float) -> np.ndarray:
+        a = np.array(values, dtype=float)
+        return np.where(np.isnan(a), missing, a)  # no bound: infinite (inf stays inf)
+
     row_value = np.array([val(c.body) for c in cons])
-    row_lower = np.nan_to_num(np.array([bound(c.lower) for c in cons]), nan=-np.inf)
-    row_upper = np.nan_to_num(np.array([bound(c.upper) for c in cons]), nan=np.inf)
+    row_lower = bounds([bound(c.lower) for c in cons], -np.inf)
+    row_upper = bounds([bound(c.upper) for c in cons], np.inf)
     col_value = np.array([val(v) for v in vars_])
-    col_lower = np.nan_to_num(np.array([bound(v.lb) for v in vars_]), nan=-np.inf)
-    col_upper = np.nan_to_num(np.array([bound(v.ub) for v in vars_]), nan=np.inf)
+    col_lower = bounds([bound(v.lb) for v in vars_], -np.inf)
+    col_upper = bounds([bound(v.ub) for v in vars_], np.inf)
 
     def names() -> tuple[list[Label], list[Label]]:
         return (

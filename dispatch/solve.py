@@ -169,17 +169,18 @@ class PersistentDispatchSolver:
         if tc == TerminationCondition.maxTimeLimit:
             raise DispatchTimeLimit(
                 f"HiGHS reached the time limit of {time_limit_s:g} s (the Pyomo interface "
-                "keeps no solution that is not proven optimal)"
+                "keeps no solution that is not proven optimal)",
+                is_mip=not _is_lp(res),
             )
         if tc != TerminationCondition.convergenceCriteriaSatisfied:
             raise DispatchSolveError(f"HiGHS stopped without an optimal solution: {tc.name}")
         res.solution_loader.load_vars()
-        check_pyomo(m)
         is_lp = _is_lp(res)
         loaded = _load_duals(m, res) if duals else False
         if not is_lp and milp_duals and (duals or emission_sensitivities):
             highs_s += self._fixed_integer_duals(time_limit_s, timer, duals)
             loaded, is_lp = duals, True
+        check_pyomo(m)  # the values as loaded last (of the LP with fixed integers)
         t_sens = time.perf_counter()
         sens_loaded = is_lp and emission_sensitivities and self._load_emission_sensitivities()
         t_sens = time.perf_counter() - t_sens if emission_sensitivities else 0.0

@@ -15,7 +15,15 @@ class DispatchInfeasible(DispatchSolveError):
 
 
 class DispatchTimeLimit(DispatchSolveError):
-    """HiGHS reached the time limit without a feasible dispatch."""
+    """HiGHS reached the time limit without a feasible dispatch (``is_mip``: of a
+    MILP, else of an LP, which has no solution before it is solved to optimality)."""
+
+    def __init__(self, message: str, is_mip: bool = False) -> None:
+        super().__init__(message)
+        self.is_mip = is_mip
+
+    def __reduce__(self) -> tuple[type, tuple[str, bool]]:
+        return (type(self), (str(self), self.is_mip))
 
 
 #: termination of a MILP stopped at the time limit with a feasible, not proven

@@ -41,9 +41,7 @@ lightsim2grid, used through ``runpp``, keep pandapower's per-call overhead
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import logging
 from dataclasses import dataclass, field
 
@@ -53,6 +51,12 @@ import pandas as pd
 from power_grid_model.errors import PowerGridError
 
 from grid.pgm_engine import UnsupportedNetworkError, run_pgm_timeseries
+from grid.powerflow_failures import (
+    failure_frame,
+    failure_reason,
+    lossless_exchange_mw,
+    net_load_mw,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +88,7 @@ class PowerFlowResults:
     converged
         Whether the power flow converged (column ``converged``); failed steps hold
         NaN, except ``ext_grid_p_mw``, which holds the lossless balance of the step's
-        injections (split equally between the external grids) so that energy, cost
+        injections (split equally between the external grids in service) so that energy, cost
         and emissions still count the step.
     failures
         One row per failed step (its time): ``reason`` (why it failed) and
@@ -101,16 +105,6 @@ class PowerFlowResults:
     line_pl_mw: pd.DataFrame
     trafo_pl_mw: pd.DataFrame
     failures: pd.DataFrame = field(default_factory=lambda: failure_frame(pd.Index([]), [], []))
-
-
-def failure_frame(index: pd.Index, reasons: list[str], net_load_p_mw: list[float]) -> pd.DataFrame:
-    """The failed steps ``index`` with their ``reason`` and ``net_load_p_mw`` [MW]."""
-    return pd.DataFrame(
-        {
-            "reason": pd.Series(reasons, dtype=object),
-            "net_load_p_mw": np.asarray(net_load_p_mw, dtype=float),
-        }
-    ).set_axis(index)
 
 
 @dataclass(frozen=True)
@@ -329,15 +323,15 @@ def _run_pandapower(
             net.storage.loc[positions["storage"], "p_mw"] = stp[k]
         if len(positions["gen"]):
             net.gen.loc[positions["gen"], "p_mw"] = gp[k]
-        out.net_load_p_mw[k] = _net_load_mw(net)
+        out.net_load_p_mw[k] = net_load_mw(net)
         if not _runpp(net, init) and not (init == "results" and _runpp(net, "auto")):
-            reason = _failure_reason(net)
+            reason = failure_reason(net)
             if reason is None:
                 logger.info("AC power flow at %s converged by the damped Newton method", index[k])
             else:
                 logger.warning("AC power flow did not converge at %s: %s", index[k], reason)
                 out.reasons[int(k)] = reason
-                out.ext_grid_p_mw[k] = out.net_load_p_mw[k] / max(1, out.ext_grid_p_mw.shape[1])
+                out.ext_grid_p_mw[k] = lossless_exchange_mw(net, out.net_load_p_mw[k])
                 init = "auto"
                 continue
         init = "results"
@@ -356,60 +350,6 @@ def _run_pandapower(
         out.trafo_pl_mw[k] = net.res_trafo["pl_mw"].to_numpy()
         out.line_loading_percent[k] = net.res_line["loading_percent"].to_numpy()
         out.trafo_loading_percent[k] = net.res_trafo["loading_percent"].to_numpy()
-
-
-#: iterations of the damped (Iwamoto) Newton-Raphson tried after a failed power flow
-ROBUST_ITERATIONS = 50
-
-
-def _in_service_sum(table: pd.DataFrame, column: str) -> float:
-    if not len(table):
-        return 0.0
-    on = table["in_service"].astype(bool) if "in_service" in table else True
-    scaling = table["scaling"].astype(float) if "scaling" in table else 1.0
-    return float((table[column].astype(float) * scaling).where(on, 0.0).sum())
-
-
-def _net_load_mw(net: pp.pandapowerNet) -> float:
-    """Loads minus generation and storage output of ``net``'s set-points [MW]:
-    what the external grids supply, losses aside."""
-    return (
-        _in_service_sum(net.load, "p_mw")
-        + _in_service_sum(net.storage, "p_mw")
-        - _in_service_sum(net.sgen, "p_mw")
-        - _in_service_sum(net.gen, "p_mw")
-    )
-
-
-def _failure_reason(net: pp.pandapowerNet) -> str | None:
-    """Try the step once more with a damped Newton method from a flat start; None if
-    that converges (the results are in ``net``), else why the step fails."""
-    for table, column in (("load", "p_mw"), ("load", "q_mvar"), ("sgen", "p_mw")):
-        values = net[table][column].to_numpy(dtype=float)
-        if not np.isfinite(values).all():
-            name = net[table]["name"].to_numpy()[~np.isfinite(values)][0]
-            return f"the {table} '{name}' has no finite {column}"
-    try:
-        # pandapower prints the damping factor of every iteration
-        with contextlib.redirect_stdout(io.StringIO()):
-            pp.runpp(
-                net,
-                init="flat",
-                algorithm="iwamoto_nr",
-                max_iteration=ROBUST_ITERATIONS,
-                numba=False,
-            )
-    except pp.LoadflowNotConverged:
-        pass
-    else:
-        return None
-    return (
-        "Newton-Raphson did not converge, nor did the damped Newton method in "
-        f"{ROBUST_ITERATIONS} iterations from a flat start: the grid cannot carry the "
-        f"step's net load of {_net_load_mw(net):.4g} MW (voltage collapse) or an "
-        "element's parameters are wrong; the step's voltages, loadings and losses are "
-        "left out of the KPIs"
-    )
 
 
 def _runpp(net: pp.pandapowerNet, init: str) -> bool:

@@ -197,7 +197,7 @@ class DispatchSpec(_Strict):
     @field_validator("dump_model")
     @classmethod
     def _model_file(cls, v: Path | None) -> Path | None:
-        if v is not None and v.suffix.lower() not in (".lp", ".mps"):
+        if v is not None and v.suffix not in (".lp", ".mps"):
             raise ValueError(f"'{v}': give a file ending in .lp or .mps")
         return v
 

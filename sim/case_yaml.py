@@ -35,7 +35,13 @@ def _drop_other_forms(node: dict[str, Any], chosen: set[str]) -> dict[str, Any]:
 
 
 def _inside(path: Path, folders: list[Path]) -> bool:
-    return any(path == f or f in path.parents for f in folders)
+    """Whether ``path`` lies in one of ``folders``, as written (``..`` resolved) or
+    with symbolic links followed (either form of path and folder will do)."""
+    forms = {Path(os.path.abspath(path)), Path(os.path.realpath(path))}
+    tops = {Path(os.path.abspath(f)) for f in folders} | {
+        Path(os.path.realpath(f)) for f in folders
+    }
+    return any(p == f or f in p.parents for p in forms for f in tops)
 
 
 def _resolve_paths(
@@ -47,7 +53,7 @@ def _resolve_paths(
 ) -> Any:
     """``node`` with the relative file paths (keys :data:`_PATH_KEYS`) resolved
     against ``base``; with ``allowed``, every path must lie inside one of those
-    folders (compared after ``..`` is resolved, symbolic links not followed)."""
+    folders (:func:`_inside`)."""
     if isinstance(node, dict):
         out = {}
         for k, v in node.items():
@@ -55,10 +61,12 @@ def _resolve_paths(
             if k in _PATH_KEYS and isinstance(v, str):
                 p = Path(os.path.abspath(base / v))
                 if allowed is not None and k not in _OUTPUT_KEYS and not _inside(p, allowed):
+                    more = f" or its {DATA_FOLDERS} {[str(f) for f in allowed[1:]]}"
                     raise CaseError(
-                        f"{source}: {where}: {v} lies outside the case's folder {base}; move "
-                        "the file into that folder, or allow its folder with "
-                        f"'{DATA_FOLDERS}: [<folder>]' at the top of the case file"
+                        f"{source}: {where}: {v} lies outside the case's folder {base}"
+                        f"{more if len(allowed) > 1 else ''}; move the file into that folder, "
+                        f"or allow its folder with '{DATA_FOLDERS}: [<folder>]' at the top of "
+                        "the case file"
                     )
                 out[k] = str(p) if not Path(v).is_absolute() else v
             else:
@@ -85,6 +93,11 @@ def _data_folders(data: dict[str, Any], path: Path) -> list[Path]:
     return [path.parent] + [Path(os.path.abspath(path.parent / f)) for f in given]
 
 
+def _as_given(path: Path) -> Path:
+    """``path`` made absolute without following symbolic links."""
+    return Path(os.path.abspath(path))
+
+
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = _drop_other_forms(dict(base), set(over))
     for k, v in over.items():
@@ -98,6 +111,7 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The mapping of case file ``path`` merged over the files it ``extends``, with
     relative paths resolved against the file that gives them."""
+    given = _as_given(path)
     path = path.resolve()
     if path in chain:
         raise CaseError(f"{path}: extends: circular chain {' -> '.join(map(str, chain + (path,)))}")
@@ -109,7 +123,10 @@ def read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         data = {}
     if not isinstance(data, dict):
         raise CaseError(f"{path}: the top level must be a mapping of keys")
-    data = _resolve_paths(data, path.parent, _data_folders(data, path), path)
+    allowed = _data_folders(data, path)
+    if given.parent != path.parent:  # reached through a symbolic link: both forms
+        allowed.insert(1, given.parent)
+    data = _resolve_paths(data, path.parent, allowed, path)
     parent = data.pop("extends", None)
     if parent is None:
         return data

@@ -76,9 +76,11 @@ def _dispatch(
     s: Setup,
     branch_loss_mw: pd.DataFrame | None,
     previous: DispatchResult | None = None,
+    label: str = "",
 ) -> tuple[DispatchResult, RollingStats, Stage]:
     """Fit the forecasters and dispatch the period window by window (against the
-    exchange scheduled by the ``previous`` stage's dispatch if given)."""
+    exchange scheduled by the ``previous`` stage's dispatch if given); ``label``
+    names the stage in error messages."""
     signals_all = s.signals_history if s.signals_history is not None else s.signals
     fc = Forecasts.fit(
         case.forecast,
@@ -116,6 +118,7 @@ def _dispatch(
         emission_sensitivities=True,
         interface=d.solver_interface,
         dump_model=d.dump_model,
+        stage=label,
     )
     return dispatch, stats, stage
 
@@ -163,9 +166,14 @@ def run(case: Case) -> RunOutput:
     intraday_stats: RollingStats | None = None
     for iteration in range(case.dispatch.loss_iterations + 1):
         t1 = time.perf_counter()
-        dispatch, stats, stage = _dispatch(case, s, branch_loss)
+        again = f"AC-loss iteration {iteration}: " if iteration else ""
+        first = "day-ahead" if case.dispatch.intraday_redispatch else ""
+        label = (again + first).strip()
+        dispatch, stats, stage = _dispatch(case, s, branch_loss, label=label)
         if case.dispatch.intraday_redispatch:
-            dispatch, intraday_stats, stage = _dispatch(_intraday(case), s, branch_loss, dispatch)
+            dispatch, intraday_stats, stage = _dispatch(
+                _intraday(case), s, branch_loss, dispatch, label=again + "intraday"
+            )
         t2 = time.perf_counter()
         frames, pf = _check(s, dispatch, stage, case.powerflow.engine)
         timings["dispatch_s"] += t2 - t1

@@ -8,6 +8,7 @@ temperature.
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -111,6 +112,15 @@ class Building(AssetFamily):
     """
 
     name = "building"
+    limit_hints = MappingProxyType(
+        {
+            "p_mw": "check the building's p_max_mw (heat-pump power)",
+            "thermal": "check the building's r_k_per_mw, c_mwh_per_k, t_initial_c and gains",
+            "thermal_mass": "check the building's r_mass_k_per_mw and c_mass_mwh_per_k",
+            "band_low": "check the building's t_min_c",
+            "band_high": "check the building's t_max_c",
+        }
+    )
     columns = BUILDING_COLUMNS
     series_names = BUILDING_SERIES
     nonnegative_series = ("gains_mw", "cop")

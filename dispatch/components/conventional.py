@@ -298,8 +298,19 @@ class Conventional(AssetFamily):
             "ramp_up": "check the unit's ramp_up_mw_per_h and initial_p_mw (from "
             "initial_p_mw it must reach p_min_mw within its ramp)",
             "ramp_down": "check the unit's ramp_down_mw_per_h and initial_p_mw",
+            "p_min_on": "check the unit's p_min_mw",
+            "p_max_on": "check the unit's p_max_mw",
             **dict.fromkeys(
-                ("on", "start", "stop", "min_up", "min_down", "initial_on", "initial_off"),
+                (
+                    "on",
+                    "start",
+                    "stop",
+                    "transition",
+                    "min_up",
+                    "min_down",
+                    "initial_on",
+                    "initial_off",
+                ),
                 _COMMITMENT_HINT,
             ),
         }

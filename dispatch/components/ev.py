@@ -9,6 +9,7 @@ aggregated fleet as a relaxation.
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -105,6 +106,14 @@ class EVCharging(AssetFamily):
     """
 
     name = "ev"
+    limit_hints = MappingProxyType(
+        {
+            "charge_p_mw": "check the fleet's p_charge_mw and the sessions' arrival and departure",
+            "discharge_p_mw": "check the fleet's p_charge_mw, mode and v2g_share",
+            "e_mwh": "check the fleet's e_battery_mwh, soc_arrive and soc_min",
+            "energy_balance": "check the fleet's eff_charge, eff_discharge and sessions' energy",
+        }
+    )
     columns = EV_COLUMNS
     series_names = EV_SERIES
     nonnegative_series = EV_NONNEGATIVE

@@ -6,6 +6,7 @@ module on the dispatch side (:mod:`sim.flexible_load` is its simulator side).
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,6 +53,13 @@ class FlexibleLoad(AssetFamily):
     """
 
     name = "flexible_load"
+    limit_hints = MappingProxyType(
+        {
+            "p_mw": "check the flexible load's p_max_mw against its baseline profile",
+            "e_mwh": "check the flexible load's e_max_mwh",
+            "deferral": "check the flexible load's baseline profile, p_max_mw and e_max_mwh",
+        }
+    )
     columns = FLEXIBLE_LOAD_COLUMNS
     series_names = ("p_base_mw",)
     nonnegative_series = ("p_base_mw",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -131,6 +132,14 @@ class GridConnection(AssetFamily):
     [MW] (one column per connection)."""
 
     name = "grid"
+    limit_hints = MappingProxyType(
+        {
+            "p_import_mw": "check external_grid.import_max_mw",
+            "p_export_mw": "check external_grid.export_max_mw",
+            "import_limit": "check external_grid.import_max_mw",
+            "export_limit": "check external_grid.export_max_mw",
+        }
+    )
     columns = GRID_COLUMNS
     series_names = GRID_SERIES
     optional_series = (SCHEDULE, IMBALANCE_PRICE)

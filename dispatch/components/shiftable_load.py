@@ -8,6 +8,7 @@ left can still serve at full power) keeps every window feasible.
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import pyomo.environ as pyo
@@ -49,6 +50,13 @@ class ShiftableLoad(AssetFamily):
     """
 
     name = "shiftable_load"
+    limit_hints = MappingProxyType(
+        {
+            "p_mw": "check the shiftable load's p_max_mw, earliest_h and latest_h",
+            "e_mwh": "check the shiftable load's energy_mwh",
+            "energy_balance": "check the shiftable load's energy_mwh, p_max_mw and allowed hours",
+        }
+    )
     columns = SHIFTABLE_COLUMNS
     series_names = SHIFTABLE_SERIES
     nonnegative_series = SHIFTABLE_SERIES

@@ -157,6 +157,8 @@ class Storage(AssetFamily):
             "energy_balance": "check the storage unit's eff_charge, eff_discharge and "
             "standing_loss_per_h",
             "charging": "check dispatch.storage_exact",
+            "charge_only": "check dispatch.storage_exact",
+            "discharge_only": "check dispatch.storage_exact",
         }
     )
     state_names = ("e_mwh",)

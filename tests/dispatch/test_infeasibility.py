@@ -140,10 +140,38 @@ def test_a_milp_at_the_time_limit_keeps_its_feasible_dispatch() -> None:
     assert run_to_optimum(h, 5.0)[2] == TIME_LIMITED  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("nodes", "primal_status"), [(12, 0), (-1, 2)])
+@pytest.mark.parametrize(
+    ("nodes", "primal_status", "said"),
+    [(12, 0, "without a feasible dispatch"), (-1, 2, "before the LP was solved")],
+)
 def test_the_time_limit_without_a_feasible_milp_dispatch_is_an_error(
-    nodes: int, primal_status: int
+    nodes: int, primal_status: int, said: str
 ) -> None:
     h = _FakeHighs(highspy.HighsModelStatus.kTimeLimit, nodes, primal_status)
-    with pytest.raises(DispatchTimeLimit, match="time limit of 5 s without a feasible"):
+    with pytest.raises(DispatchTimeLimit, match=f"time limit of 5 s {said}") as caught:
         run_to_optimum(h, 5.0)  # type: ignore[arg-type]
+    assert caught.value.is_mip == (nodes >= 0)
+
+
+def test_an_unbounded_model_is_named_as_such() -> None:
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = 1, 0
+    lp.col_cost_ = np.array([-1.0])  # paid to grow without limit
+    lp.col_lower_, lp.col_upper_ = np.array([0.0]), np.array([highspy.kHighsInf])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.array([0, 0])
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    text = explain(h, [], [Label("gen.p_mw", "a", 0)], TIME)
+    assert "the model is unbounded" in text and "conflict" not in text
+
+
+def test_a_step_inside_a_multi_dimensional_index_is_found() -> None:
+    m = pyo.ConcreteModel()
+    m.T = pyo.RangeSet(0, 2)
+    m.EDGE = pyo.Set(initialize=[("a", "b"), ("b", "c")], dimen=2)
+    m.SIGN = pyo.Set(initialize=[(1, 1), (1, -1)], dimen=2)
+    m.flow = pyo.Var(m.EDGE, m.T, m.SIGN)
+    found = labels(m, pyo.Var, {id(m.flow["b", "c", 2, 1, -1]): 0}, 1)
+    assert found[0] == Label("flow", "b,c,1,-1", 2)

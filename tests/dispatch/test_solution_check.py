@@ -12,8 +12,11 @@ import pytest
 
 from dispatch.array_solver import ArrayDispatchSolver
 from dispatch.inputs import DispatchInputs
+from dispatch.model import build_model
 from dispatch.rolling import run_rolling
 from dispatch.solution_check import SolutionCheckError, check_pyomo, excess
+from dispatch.solve_status import DispatchInfeasible
+from dispatch.window_failure import window_error
 from tests.dispatch.test_update import SeededCase
 
 
@@ -23,8 +26,13 @@ def test_excess_is_the_distance_outside_the_bounds_beyond_the_tolerance() -> Non
     upper = np.array([1.0, 1.0, np.inf, 1.0, np.inf, 1.0])
     out = excess(value, lower, upper)
     assert out[0] == 0.0 and out[3] == 0.0 and out[4] == 0.0  # inside, or within tolerance
-    assert out[1] == pytest.approx(1.0, abs=1e-5) and out[2] == pytest.approx(1.0, abs=1e-5)
+    assert out[1] == pytest.approx(1.0, abs=1e-4) and out[2] == pytest.approx(1.0, abs=1e-4)
     assert out[5] == np.inf  # no value at all
+    # each bound has its own tolerance: a large upper bound does not widen the lower
+    assert excess(np.array([-0.05]), np.array([0.0]), np.array([1e6]))[0] > 0.04
+    # a row's tolerance grows with its terms' magnitude (scale)
+    row = (np.array([1e-4]), np.array([0.0]), np.array([0.0]))
+    assert excess(*row)[0] > 0 and excess(*row, scale=np.array([1e3]))[0] == 0.0
 
 
 def test_a_stale_model_in_highs_is_caught(
@@ -45,6 +53,24 @@ def test_a_stale_model_in_highs_is_caught(
     assert text.startswith("dispatch window 2 of 3 (2016-05-02 00:00")
     assert "violates" in text and "bus_balance[system] at step" in text
     assert "this is a bug of the simulator" in text
+
+
+def test_an_explanation_that_fails_never_hides_the_error(
+    make_inputs: Callable[..., DispatchInputs], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> str:
+        raise RuntimeError("no IIS today")
+
+    monkeypatch.setattr("dispatch.window_failure.explain", broken)
+    case = SeededCase(make_inputs, 24)
+    x = case(case.index)
+    m = build_model(x)
+    solver = ArrayDispatchSolver(m)
+    solver.solve()
+    err = window_error(DispatchInfeasible("dispatch problem is Infeasible"), solver, x, 0, 1)
+    assert isinstance(err, DispatchInfeasible)
+    assert str(err).startswith("dispatch window 1 of 1 (2016-05-01 00:00")
+    assert "could not be computed: no IIS today" in str(err)
 
 
 def test_the_pyomo_path_checks_the_loaded_values() -> None:

@@ -18,6 +18,7 @@ from grid.powerflow import (
     run_ac_timeseries,
     table_injections,
 )
+from grid.powerflow_failures import lossless_exchange_mw
 from grid.profiles import Profiles, simbench_profiles
 
 TOL_MW = 1e-6
@@ -218,3 +219,12 @@ def test_injections_name_their_table_and_each_element_once(profiles: Profiles) -
     assert set(both) == {"load", "sgen"}
     # a table given without reactive power gets zeros, not the net's values
     assert (both["load"].q_mvar.to_numpy() == 0.0).all()
+
+
+def test_a_failed_steps_exchange_is_split_between_the_external_grids_in_service() -> None:
+    net = pp.create_empty_network()
+    for k in range(3):
+        pp.create_ext_grid(net, pp.create_bus(net, 20.0), name=f"g{k}", in_service=k != 1)
+    np.testing.assert_allclose(lossless_exchange_mw(net, 6.0), [3.0, 0.0, 3.0])
+    net.ext_grid["in_service"] = False
+    np.testing.assert_allclose(lossless_exchange_mw(net, 6.0), [0.0, 0.0, 0.0])

@@ -150,3 +150,15 @@ def test_data_folders_allow_more_and_a_parent_case_keeps_its_own_folder(tmp_path
     bad.write_text("data_folders: elsewhere\n")
     with pytest.raises(CaseError, match="data_folders: must be a list of folder paths"):
         load_case(bad)
+
+
+def test_a_case_folder_reached_through_a_symbolic_link_keeps_its_files(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    case = _one_bus_in(real, "one_bus.json")
+    (real / "one_bus.json").write_text((ONE_BUS.parent / "one_bus.json").read_text())
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    # an absolute path written through the link, for a case file opened through it
+    linked = _one_bus_in(link / "sub", str(link / "one_bus.json"), "data_folders: [..]\n")
+    assert load_case(linked).grid.pandapower_json == link / "one_bus.json"
+    assert load_case(link / case.name).name == "one_bus"
