@@ -26,7 +26,7 @@ from dispatch.highs_quiet import quiet_highs_banner
 from dispatch.highs_run import run_once, run_to_optimum
 from dispatch.infeasibility import Label, labels
 from dispatch.lp_compile import CompiledLP, compile_lp
-from dispatch.solution_check import check
+from dispatch.solution_check import built_coefficients, check_compiled
 from dispatch.solve_status import DispatchSolveError, SolveStatus
 
 logger = logging.getLogger(__name__)
@@ -110,13 +110,7 @@ class ArrayDispatchSolver:
         )
         self._paddable: dict[int, bool] = {}
         #: the build-time values of the parameter-dependent matrix entries
-        self._coef_built = (
-            np.asarray(
-                self.lp.matrix.tocsr()[self.lp.coef_rows, self.lp.coef_cols], dtype=float
-            ).ravel()
-            if len(self.lp.coef_rows)
-            else np.zeros(0)
-        )
+        self._coef_built = built_coefficients(self.lp)
         #: number of completed calls of :meth:`solve`
         self.solves = 0
 
@@ -306,26 +300,13 @@ class ArrayDispatchSolver:
         )
 
     def check_solution(self) -> None:
-        """Check the solution against the model as loaded (every row's activity,
-        computed here from the matrix with the window's coefficients, and every
-        column within its bounds; :mod:`dispatch.solution_check`).
-
-        Raises
-        ------
-        dispatch.solution_check.SolutionCheckError
-            If a limit is violated beyond the tolerance.
-        """
+        """Check the solution against the model as loaded
+        (:func:`dispatch.solution_check.check_compiled`; raises ``SolutionCheckError``)."""
         if not self._loaded:
             raise DispatchSolveError("no solution to check: the model was not solved")
-        v, x, lp = self._loaded, self.col_value, self.lp
-        rows = lp.matrix @ x
-        np.add.at(rows, lp.coef_rows, (v["coef"] - self._coef_built) * x[lp.coef_cols])
-        scale = abs(lp.matrix) @ np.abs(x)
-
-        def names() -> tuple[list[Label], list[Label]]:
-            return self.highs_model()[1:]
-
-        check(rows, v["row_lower"], v["row_upper"], x, v["col_lower"], v["col_upper"], names, scale)
+        check_compiled(
+            self.lp, self._loaded, self._coef_built, self.col_value, lambda: self.highs_model()[1:]
+        )
 
     def _read_solution(self, duals: bool, info: Any = None) -> None:
         sol = self._h.getSolution()

@@ -18,6 +18,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dispatch.infeasibility import Label, labels
+from dispatch.lp_compile import CompiledLP
 from dispatch.solve_status import DispatchSolveError
 
 #: absolute tolerance of a check [units of the row or variable], plus this times the
@@ -94,6 +95,36 @@ def check(
         f"the solver's solution violates {len(found)} limits of the model beyond the "
         f"tolerance ({ABS_TOL:g} + {REL_TOL:g} x |bound|): " + "; ".join(lines)
     )
+
+
+def built_coefficients(lp: CompiledLP) -> np.ndarray:
+    """The build-time values of ``lp``'s parameter-dependent matrix entries."""
+    if not len(lp.coef_rows):
+        return np.zeros(0)
+    return np.asarray(lp.matrix.tocsr()[lp.coef_rows, lp.coef_cols], dtype=float).ravel()
+
+
+def check_compiled(
+    lp: CompiledLP,
+    loaded: dict[str, np.ndarray],
+    coef_built: np.ndarray,
+    x: np.ndarray,
+    names: Callable[[], tuple[Sequence[Label], Sequence[Label]]],
+) -> None:
+    """:func:`check` of solution ``x`` of a compiled model with the vectors
+    ``loaded`` into HiGHS: every row's activity is computed here, from the matrix with
+    the window's coefficients (``loaded["coef"]`` in place of ``coef_built``).
+
+    Raises
+    ------
+    SolutionCheckError
+        As :func:`check`.
+    """
+    rows = lp.matrix @ x
+    np.add.at(rows, lp.coef_rows, (loaded["coef"] - coef_built) * x[lp.coef_cols])
+    scale = abs(lp.matrix) @ np.abs(x)
+    lo, up = loaded["row_lower"], loaded["row_upper"]
+    check(rows, lo, up, x, loaded["col_lower"], loaded["col_upper"], names, scale)
 
 
 def check_pyomo(model: pyo.ConcreteModel) -> None:

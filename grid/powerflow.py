@@ -51,12 +51,7 @@ import pandas as pd
 from power_grid_model.errors import PowerGridError
 
 from grid.pgm_engine import UnsupportedNetworkError, run_pgm_timeseries
-from grid.powerflow_failures import (
-    failure_frame,
-    failure_reason,
-    lossless_exchange_mw,
-    net_load_mw,
-)
+from grid.powerflow_failures import failure_frame, failure_reason, lossless_exchange_mw, net_load_mw
 
 logger = logging.getLogger(__name__)
 
