@@ -27,7 +27,8 @@ from pandapower.timeseries import DFData, OutputWriter, run_timeseries
 from benchmarks.child import Result, run_child
 from benchmarks.highs_floor import sample_positions
 from benchmarks.studies import GRIDS, dst_gap_filled, study_case
-from grid.powerflow import run_ac_timeseries, table_injections
+from grid.injections import table_injections
+from grid.powerflow import run_ac_timeseries
 from sim.setup import setup_run as _setup
 
 

@@ -30,6 +30,7 @@ import pandapower as pp
 import power_grid_model as pgm
 from pandapower.pypower import idx_brch, idx_bus
 
+from grid.injections import SetPoints
 from grid.ppc_model import (
     PpcModel,
     UnsupportedNetworkError,
@@ -100,12 +101,12 @@ def _pgm_input(model: PpcModel) -> tuple[dict[str, np.ndarray], np.ndarray]:
     source["u_ref"], source["u_ref_angle"] = np.abs(model.ref_v_pu), np.angle(model.ref_v_pu)
     source["sk"] = SOURCE_SK_VA
 
-    load = _array("sym_load", len(nodes))
-    load["id"], load["node"], load["status"] = ids(len(nodes)), nodes, 1
-    load["type"] = pgm.LoadGenType.const_power
-    load["p_specified"], load["q_specified"] = 0.0, 0.0
+    sym = _array("sym_load", len(nodes))
+    sym["id"], sym["node"], sym["status"] = ids(len(nodes)), nodes, 1
+    sym["type"] = pgm.LoadGenType.const_power
+    sym["p_specified"], sym["q_specified"] = 0.0, 0.0
     data = {"node": node, "generic_branch": gb, "shunt": shunt, "source": source}
-    return {**data, "sym_load": load}, load
+    return {**data, "sym_load": sym}, sym
 
 
 def solve_voltages(
@@ -126,11 +127,11 @@ def solve_voltages(
         (T, n_ppc_bus) complex voltages [pu] (NaN at isolated buses and failed steps)
         and (T,) whether each step converged.
     """
-    data, load = _pgm_input(model)
-    nodes = load["node"]
+    data, sym = _pgm_input(model)
+    nodes = sym["node"]
     n_steps = pd_mw.shape[0]
     update = _array("sym_load", (n_steps, len(nodes)), dataset="update")
-    update["id"] = load["id"]
+    update["id"] = sym["id"]
     update["p_specified"] = pd_mw[:, nodes] * W_PER_MW
     update["q_specified"] = qd_mvar[:, nodes] * W_PER_MW
     # the frequency only matters for components given by L or C; none are used here
@@ -220,13 +221,7 @@ def evaluate(
 
 
 def run_pgm_timeseries(
-    net: pp.pandapowerNet,
-    positions: dict[str, np.ndarray],
-    load_p_mw: np.ndarray,
-    load_q_mvar: np.ndarray,
-    sgen_p_mw: np.ndarray,
-    storage_p_mw: np.ndarray,
-    threads: int = -1,
+    net: pp.pandapowerNet, points: list[SetPoints], threads: int = -1
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Solve every time step with power-grid-model in one batch.
 
@@ -235,11 +230,9 @@ def run_pgm_timeseries(
     net
         A working copy of the network; modified (the time-varying elements are
         zeroed and pandapower's results written).
-    positions
-        Index labels of the time-varying ``load``, ``sgen`` and ``storage`` elements
-        (the columns of the arrays below).
-    load_p_mw, load_q_mvar, sgen_p_mw, storage_p_mw
-        (T, n) set-points per step [MW], [Mvar]; storage in load convention.
+    points
+        The time-varying set-points by table (at least one; those of a table whose
+        elements hold a voltage are left to the network model, which refuses them).
     threads
         See :func:`solve_voltages`.
 
@@ -249,24 +242,30 @@ def run_pgm_timeseries(
         (T,) whether each step was solved, and the results of the solved steps
         (see :func:`evaluate`).
     """
-    net.load.loc[positions["load"], ["p_mw", "q_mvar"]] = 0.0
-    net.sgen.loc[positions["sgen"], "p_mw"] = 0.0
-    net.storage.loc[positions["storage"], "p_mw"] = 0.0
+    pq = [sp for sp in points if not sp.table.holds_voltage]
+    for sp in pq:
+        sp.zero(net)
     model = build_ppc_model(net)
+    maps = [injection_matrix(net, sp.table.name, sp.positions).T for sp in pq]
 
-    maps = {table: injection_matrix(net, table, positions[table]) for table in positions}
+    def demand(k: slice, column: int, q: bool) -> np.ndarray:
+        """Per step of ``k`` and ppc bus, the model's demand plus that of the
+        set-points [MW] or [Mvar] (load convention)."""
+        out = model.bus[:, column]
+        for sp, to_bus in zip(pq, maps, strict=True):
+            values = sp.q_mvar if q else sp.p_mw
+            if values is not None:
+                out = out + sp.table.consumption_sign * np.asarray((to_bus @ values[k].T).T)
+        shape = (len(range(n_steps)[k]), len(model.bus))
+        return out if out.shape == shape else np.broadcast_to(out, shape).copy()
 
-    def to_bus(table: str, values: np.ndarray) -> np.ndarray:
-        return np.asarray((maps[table].T @ values.T).T)
-
-    n_steps = len(load_p_mw)
+    n_steps = len(points[0].p_mw)
     ok = np.zeros(n_steps, dtype=bool)
     parts = []
     for start in range(0, max(n_steps, 1), CHUNK_STEPS):
         k = slice(start, start + CHUNK_STEPS)
-        pd_mw = model.bus[:, idx_bus.PD] + to_bus("load", load_p_mw[k])
-        pd_mw = pd_mw - to_bus("sgen", sgen_p_mw[k]) + to_bus("storage", storage_p_mw[k])
-        qd_mvar = model.bus[:, idx_bus.QD] + to_bus("load", load_q_mvar[k])
+        pd_mw = demand(k, idx_bus.PD, q=False)
+        qd_mvar = demand(k, idx_bus.QD, q=True)
         if n_steps:
             v_pu, ok[k] = solve_voltages(model, pd_mw, qd_mvar, threads)
         else:

@@ -1,9 +1,9 @@
 """Time-series AC power flow of realised set-points.
 
-This is the only module that writes set-points into pandapower's element tables. It
-takes them per table (:class:`Injection`: ``load``, ``sgen``, ``storage``, ``gen``) in
-pandapower's sign convention of that table; the asset families turn their own
-directional quantities into these.
+This is the only module that runs the power flow on the realised set-points. It
+takes them per pandapower element table (:class:`grid.injections.Injection`), in
+that table's sign convention (:data:`grid.injections.SETPOINT_TABLES`); the asset
+families turn their own directional quantities into these.
 
 Engines
 -------
@@ -50,6 +50,7 @@ import pandapower as pp
 import pandas as pd
 from power_grid_model.errors import PowerGridError
 
+from grid.injections import SETPOINT_TABLES, Injection, SetPoints
 from grid.pgm_engine import UnsupportedNetworkError, run_pgm_timeseries
 from grid.powerflow_failures import failure_frame, failure_reason, lossless_exchange_mw, net_load_mw
 
@@ -164,60 +165,6 @@ def _positions(net: pp.pandapowerNet, table: str, names: pd.Index) -> np.ndarray
     return lookup.loc[names].to_numpy()
 
 
-@dataclass(frozen=True)
-class Injection:
-    """Power of pandapower elements for the AC power flow, time x element name.
-
-    Attributes
-    ----------
-    table
-        The pandapower table of the elements: one of :data:`TABLES`.
-    p_mw
-        Active power in that table's sign convention [MW] (``load`` and ``storage``:
-        consumption positive; ``sgen`` and ``gen``: generation positive; a ``gen``
-        keeps its voltage set-point and takes the reactive power that holds it).
-    q_mvar
-        Reactive power in the same convention [Mvar] (``load`` only; zero where not
-        given); ``sgen`` and ``storage`` keep the net's reactive power (storage 0).
-    """
-
-    table: str
-    p_mw: pd.DataFrame
-    q_mvar: pd.DataFrame | None = None
-
-
-#: the pandapower tables whose elements take set-points from :class:`Injection`
-TABLES = ("load", "sgen", "storage", "gen")
-
-
-def combined_injections(injections: list[Injection]) -> dict[str, Injection]:
-    """One :class:`Injection` per table: the columns of all injections into it.
-
-    Raises
-    ------
-    ValueError
-        If a table is not one of :data:`TABLES` or an element is given twice.
-    """
-    by_table: dict[str, list[Injection]] = {}
-    for inj in injections:
-        if inj.table not in TABLES:
-            raise ValueError(f"injection into {inj.table!r}: not one of {TABLES}")
-        by_table.setdefault(inj.table, []).append(inj)
-    out = {}
-    for table, parts in by_table.items():
-        p = pd.concat([i.p_mw for i in parts], axis=1)
-        if p.columns.duplicated().any():
-            raise ValueError(
-                f"{table}: elements given twice {list(p.columns[p.columns.duplicated()])[:5]}"
-            )
-        q = pd.concat(
-            [i.q_mvar[i.p_mw.columns] if i.q_mvar is not None else 0.0 * i.p_mw for i in parts],
-            axis=1,
-        )
-        out[table] = Injection(table, p, q)
-    return out
-
-
 def run_ac_timeseries(
     net: pp.pandapowerNet,
     injections: dict[str, Injection],
@@ -254,28 +201,23 @@ def run_ac_timeseries(
         raise ValueError(f"unknown power-flow engine {engine!r}; choose one of {ENGINES}")
     net = copy.deepcopy(net)
     index = next(iter(injections.values())).p_mw.index
-    empty = pd.DataFrame(index=index, columns=pd.Index([], dtype=object), dtype=float)
-
-    def part(table: str) -> Injection:
-        return injections.get(table, Injection(table, empty, empty))
-
-    load, sgen, storage, gen = part("load"), part("sgen"), part("storage"), part("gen")
-    positions = {
-        "load": _positions(net, "load", load.p_mw.columns),
-        "sgen": _positions(net, "sgen", sgen.p_mw.columns),
-        "storage": _positions(net, "storage", storage.p_mw.columns),
-        "gen": _positions(net, "gen", gen.p_mw.columns),
-    }
-    lp = load.p_mw.to_numpy(float)
-    lq = (load.q_mvar if load.q_mvar is not None else 0.0 * load.p_mw).to_numpy(float)
-    sp = sgen.p_mw.to_numpy(float)
-    stp = storage.p_mw.to_numpy(float)
-    gp = gen.p_mw.to_numpy(float)
-    net.storage["q_mvar"] = 0.0
+    points: dict[str, SetPoints] = {}
+    for name in sorted(injections, key=list(SETPOINT_TABLES).index):
+        inj, table = injections[name], SETPOINT_TABLES[name]
+        q = inj.q_mvar if inj.q_mvar is not None else 0.0 * inj.p_mw
+        points[name] = SetPoints(
+            table,
+            _positions(net, name, inj.p_mw.columns),
+            inj.p_mw.to_numpy(float),
+            q.to_numpy(float) if table.sets_q else None,
+        )
+    for table in SETPOINT_TABLES.values():
+        if table.q_zero:
+            net[table.name]["q_mvar"] = 0.0
     out = StepArrays.empty(len(index), net)
     if engine == "pgm":
         try:
-            ok, values = run_pgm_timeseries(net, positions, lp, lq, sp, stp)
+            ok, values = run_pgm_timeseries(net, list(points.values()))
         except UnsupportedNetworkError as exc:
             logger.warning(
                 "power-grid-model engine cannot model this grid (%s); using pandapower", exc
@@ -291,7 +233,7 @@ def run_ac_timeseries(
                     "pandapower retries %d steps power-grid-model did not solve", (~ok).sum()
                 )
     todo = np.flatnonzero(~out.converged)
-    _run_pandapower(net, positions, (lp, lq, sp, stp, gp), todo, index, out)
+    _run_pandapower(net, list(points.values()), todo, index, out)
     if not out.converged.all():
         n_failed = int((~out.converged).sum())
         logger.warning("AC power flow failed in %d of %d steps", n_failed, len(index))
@@ -300,24 +242,16 @@ def run_ac_timeseries(
 
 def _run_pandapower(
     net: pp.pandapowerNet,
-    positions: dict[str, np.ndarray],
-    set_points: tuple[np.ndarray, ...],
+    points: list[SetPoints],
     steps: np.ndarray,
     index: pd.Index,
     out: StepArrays,
 ) -> None:
-    """Solve ``steps`` with ``pandapower.runpp`` one by one, writing into ``out``;
-    ``set_points`` are the (T, n) arrays of load P and Q, sgen, storage and gen P."""
-    lp, lq, sp, stp, gp = set_points
+    """Solve ``steps`` with ``pandapower.runpp`` one by one, writing into ``out``."""
     init = "auto"
     for k in steps:
-        net.load.loc[positions["load"], "p_mw"] = lp[k]
-        net.load.loc[positions["load"], "q_mvar"] = lq[k]
-        net.sgen.loc[positions["sgen"], "p_mw"] = sp[k]
-        if len(positions["storage"]):
-            net.storage.loc[positions["storage"], "p_mw"] = stp[k]
-        if len(positions["gen"]):
-            net.gen.loc[positions["gen"], "p_mw"] = gp[k]
+        for sp in points:
+            sp.write(net, int(k))
         out.net_load_p_mw[k] = net_load_mw(net)
         if not _runpp(net, init) and not (init == "results" and _runpp(net, "auto")):
             reason = failure_reason(net)
@@ -332,14 +266,8 @@ def _run_pandapower(
         init = "results"
         out.converged[k] = True
         out.ext_grid_p_mw[k] = net.res_ext_grid["p_mw"].to_numpy()
-        out.injection_balance_p_mw[k] = (
-            net.res_ext_grid["p_mw"].sum()
-            + net.res_sgen["p_mw"].sum()
-            + net.res_gen["p_mw"].sum()
-            - net.res_load["p_mw"].sum()
-            - net.res_storage["p_mw"].sum()
-            - net.res_shunt["p_mw"].sum()
-        )
+        # every bus's net demand, the external grids' supply included: minus the losses
+        out.injection_balance_p_mw[k] = -float(np.nansum(net.res_bus["p_mw"].to_numpy()))
         out.vm_pu[k] = net.res_bus["vm_pu"].to_numpy()
         out.line_pl_mw[k] = net.res_line["pl_mw"].to_numpy()
         out.trafo_pl_mw[k] = net.res_trafo["pl_mw"].to_numpy()
@@ -380,17 +308,3 @@ def _to_results(net: pp.pandapowerNet, index: pd.Index, out: StepArrays) -> Powe
             [out.net_load_p_mw[k] for k in sorted(out.reasons)],
         ),
     )
-
-
-def table_injections(
-    **tables: pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame | None],
-) -> dict[str, Injection]:
-    """Set-points by pandapower table, e.g. ``table_injections(load=(p_mw, q_mvar),
-    sgen=p_mw, storage=p_mw)``: each a frame of active power [MW], or a pair of
-    active and reactive power [MW], [Mvar], in the table's sign convention
-    (:class:`Injection`)."""
-    parts = []
-    for table, value in tables.items():
-        p, q = value if isinstance(value, tuple) else (value, None)
-        parts.append(Injection(table, p, q))
-    return combined_injections(parts)

@@ -12,6 +12,8 @@ import numpy as np
 import pandapower as pp
 import pandas as pd
 
+from grid.injections import SETPOINT_TABLES
+
 logger = logging.getLogger(__name__)
 
 #: iterations of the damped (Iwamoto) Newton-Raphson tried after a failed power flow
@@ -27,33 +29,27 @@ def _in_service_sum(table: pd.DataFrame, column: str) -> float:
 
 
 def net_load_mw(net: pp.pandapowerNet) -> float:
-    """Loads minus generation and storage output of ``net``'s set-points [MW]:
-    what the external grids supply, losses aside."""
-    return (
-        _in_service_sum(net.load, "p_mw")
-        + _in_service_sum(net.storage, "p_mw")
-        - _in_service_sum(net.sgen, "p_mw")
-        - _in_service_sum(net.gen, "p_mw")
+    """Consumption minus generation of the elements of every set-point table
+    (:data:`grid.injections.SETPOINT_TABLES`) of ``net`` [MW]: what the external
+    grids supply, losses aside."""
+    return sum(
+        t.consumption_sign * _in_service_sum(net[t.name], "p_mw") for t in SETPOINT_TABLES.values()
     )
 
 
 def failure_reason(net: pp.pandapowerNet) -> str | None:
     """Try the step once more with a damped Newton method from a flat start; None if
     that converges (the results are in ``net``), else why the step fails."""
-    for table, column in (
-        ("load", "p_mw"),
-        ("load", "q_mvar"),
-        ("sgen", "p_mw"),
-        ("storage", "p_mw"),
-        ("gen", "p_mw"),
-    ):
-        t = net[table]
-        if not len(t):
-            continue
-        values = t[column].to_numpy(dtype=float)
-        bad = ~np.isfinite(values) & t["in_service"].astype(bool).to_numpy()
-        if bad.any():
-            return f"the {table} '{t['name'].to_numpy()[bad][0]}' has no finite {column}"
+    for table in SETPOINT_TABLES.values():
+        rows = net[table.name]
+        for column in ("p_mw", "q_mvar") if table.sets_q else ("p_mw",):
+            if not len(rows):
+                continue
+            values = rows[column].to_numpy(dtype=float)
+            bad = ~np.isfinite(values) & rows["in_service"].astype(bool).to_numpy()
+            if bad.any():
+                name = rows["name"].to_numpy()[bad][0]
+                return f"the {table.name} '{name}' has no finite {column}"
     try:
         # pandapower prints the damping factor of every iteration (the worker processes
         # of a study are single-threaded, so redirecting the process's stdout is safe)

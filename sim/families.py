@@ -25,7 +25,8 @@ from pydantic import BaseModel
 
 from dispatch.extract import DispatchResult
 from dispatch.family import AssetData, AssetFamily
-from grid.powerflow import Injection, PowerFlowResults
+from grid.injections import Injection
+from grid.powerflow import PowerFlowResults
 
 if TYPE_CHECKING:
     from sim.case import Case

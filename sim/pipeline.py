@@ -19,7 +19,8 @@ from dispatch.extract import DispatchResult
 from dispatch.inputs import DispatchInputs
 from dispatch.rolling import RollingStats, run_rolling
 from grid.elements import branch_table, bus_table
-from grid.powerflow import PowerFlowResults, combined_injections, run_ac_timeseries
+from grid.injections import combined_injections
+from grid.powerflow import PowerFlowResults, run_ac_timeseries
 from sim.assembly import dispatch_options, network_inputs
 from sim.case import Case
 from sim.families import SimFamily, Stage, registered_families

@@ -11,13 +11,8 @@ import pandas as pd
 import pytest
 
 from grid.assets import add_storage
-from grid.powerflow import (
-    Injection,
-    PowerFlowResults,
-    combined_injections,
-    run_ac_timeseries,
-    table_injections,
-)
+from grid.injections import Injection, combined_injections, table_injections
+from grid.powerflow import PowerFlowResults, run_ac_timeseries
 from grid.powerflow_failures import lossless_exchange_mw
 from grid.profiles import Profiles, simbench_profiles
 

@@ -14,7 +14,8 @@ import pytest
 
 from grid import pgm_engine
 from grid.assets import add_storage
-from grid.powerflow import ENGINES, PowerFlowResults, run_ac_timeseries, table_injections
+from grid.injections import table_injections
+from grid.powerflow import ENGINES, PowerFlowResults, run_ac_timeseries
 from grid.profiles import Profiles, simbench_profiles
 
 #: the issue's acceptance tolerances: losses relative, voltages absolute
