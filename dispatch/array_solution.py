@@ -51,16 +51,14 @@ def basis_sensitivities(h: highspy.Highs, g: np.ndarray) -> np.ndarray | None:
     """Derivative of the linear form ``g @ x`` with respect to each row's bound at
     the optimal basis of the last solve held by ``h``: ``g_B^T B^{-1}`` (units of the
     form per unit of the row, e.g. tCO2 per MW); None if HiGHS holds no basis or
-    cannot solve with it (see
-    :meth:`dispatch.solve.PersistentDispatchSolver.basis_sensitivities`)."""
+    cannot solve with it (the derivation:
+    :func:`dispatch.pyomo_sensitivities.basis_sensitivities_of`)."""
     status, basic = h.getBasicVariables()  # type: ignore[attr-defined]
     if status != _KOK or not h.getBasis().valid:
-        logger.warning("no marginal emissions: HiGHS holds no basis of the last solve")
         return None
     basic = np.asarray(basic)
     g_basic = np.where(basic >= 0, g[np.clip(basic, 0, None)], 0.0)
     status, y = h.getBasisTransposeSolve(g_basic)  # type: ignore[attr-defined]
     if status != _KOK:
-        logger.warning("no marginal emissions: HiGHS could not solve with the basis")
         return None
     return np.asarray(y, dtype=float)

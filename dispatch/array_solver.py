@@ -22,6 +22,7 @@ import pyomo.environ as pyo
 from dispatch.array_solution import ArraySolution, basis_sensitivities
 from dispatch.components.block_data import ParamMirror
 from dispatch.gc_pause import gc_paused
+from dispatch.highs_load import lp_vectors, pass_model, push_changes
 from dispatch.highs_quiet import quiet_highs_banner
 from dispatch.highs_run import run_once, run_to_optimum
 from dispatch.infeasibility import Label, labels
@@ -33,8 +34,6 @@ logger = logging.getLogger(__name__)
 
 #: linear expressions of the model compiled with it, for reporting and marginal emissions
 FORMS = ("cost_eur", "emissions_tco2")
-
-_KOK = highspy.HighsStatus.kOk
 
 
 class NotPaddableError(DispatchSolveError):
@@ -121,86 +120,7 @@ class ArrayDispatchSolver:
 
     # -- data -----------------------------------------------------------------
     def _vectors(self) -> dict[str, np.ndarray]:
-        lp, p = self.lp, self.params
-        return {
-            "col_lower": lp.col_lower.at(p),
-            "col_upper": lp.col_upper.at(p),
-            "row_lower": lp.row_lower.at(p),
-            "row_upper": lp.row_upper.at(p),
-            "cost": lp.cost.at(p),
-            "offset": lp.offset.at(p),
-            "coef": lp.coef.at(p),
-            "hessian": (
-                2.0 * lp.quadratic_weight * lp.quadratic.at(p)
-                if lp.quadratic is not None
-                else np.zeros(0)
-            ),
-        }
-
-    def _pass_hessian(self, diag: np.ndarray) -> None:
-        """Hand HiGHS the diagonal Hessian ``diag`` of the quadratic costs."""
-        cols = np.flatnonzero(diag).astype(np.int32)
-        start = np.searchsorted(cols, np.arange(self.lp.n_cols + 1)).astype(np.int32)
-        status = self._h.passHessian(
-            self.lp.n_cols,
-            len(cols),
-            int(highspy.HessianFormat.kTriangular),
-            start,
-            cols,
-            diag[cols].astype(float),
-        )
-        if status != _KOK:
-            raise DispatchSolveError("HiGHS did not accept the quadratic costs")
-
-    def _pass_model(self, v: dict[str, np.ndarray]) -> None:
-        lp = self.lp
-        matrix = lp.matrix.copy()
-        for i, j, a in zip(lp.coef_rows, lp.coef_cols, v["coef"], strict=True):
-            matrix[i, j] = a
-        matrix = matrix.tocsc()
-        model = highspy.HighsLp()
-        model.num_col_, model.num_row_ = lp.n_cols, lp.n_rows
-        model.col_cost_ = v["cost"]
-        model.col_lower_, model.col_upper_ = v["col_lower"], v["col_upper"]
-        model.row_lower_, model.row_upper_ = v["row_lower"], v["row_upper"]
-        model.offset_ = float(v["offset"][0])
-        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        model.a_matrix_.start_ = matrix.indptr
-        model.a_matrix_.index_ = matrix.indices
-        model.a_matrix_.value_ = matrix.data
-        if lp.integrality.any():
-            model.integrality_ = [highspy.HighsVarType(int(k)) for k in lp.integrality]
-        if self._h.passModel(model) != _KOK:
-            raise DispatchSolveError("HiGHS did not accept the dispatch model")
-        if len(v["hessian"]):
-            self._pass_hessian(v["hessian"])
-
-    def _push(self, v: dict[str, np.ndarray]) -> None:
-        """Write the entries of ``v`` that differ from those loaded into HiGHS."""
-        old, h = self._loaded, self._h
-        cols = np.flatnonzero(
-            (v["col_lower"] != old["col_lower"]) | (v["col_upper"] != old["col_upper"])
-        )
-        if len(cols):
-            h.changeColsBounds(
-                len(cols), cols.astype(np.int32), v["col_lower"][cols], v["col_upper"][cols]
-            )
-        cols = np.flatnonzero(v["cost"] != old["cost"])
-        if len(cols):
-            h.changeColsCost(len(cols), cols.astype(np.int32), v["cost"][cols])
-        rows = np.flatnonzero(
-            (v["row_lower"] != old["row_lower"]) | (v["row_upper"] != old["row_upper"])
-        )
-        if len(rows):
-            h.changeRowsBounds(  # type: ignore[attr-defined]
-                len(rows), rows.astype(np.int32), v["row_lower"][rows], v["row_upper"][rows]
-            )
-        for k in np.flatnonzero(v["coef"] != old["coef"]):
-            h.changeCoeff(int(self.lp.coef_rows[k]), int(self.lp.coef_cols[k]), float(v["coef"][k]))
-        if v["offset"][0] != old["offset"][0]:
-            h.changeObjectiveOffset(float(v["offset"][0]))
-        if len(v["hessian"]) and (v["hessian"] != old["hessian"]).any():
-            self._pass_hessian(v["hessian"])
+        return lp_vectors(self.lp, self.params)
 
     def _mask_padding(self, v: dict[str, np.ndarray], n_active: int) -> None:
         """Fix the columns of steps from ``n_active`` on at zero and free their rows."""
@@ -240,9 +160,9 @@ class ArrayDispatchSolver:
         if n_active is not None and n_active < self.n_steps:
             self._mask_padding(v, n_active)
         if not self._loaded:
-            self._pass_model(v)
+            pass_model(self._h, self.lp, v)
         else:
-            self._push(v)
+            push_changes(self._h, self.lp, self._loaded, v)
         self._loaded = v
         return time.perf_counter() - t0
 
@@ -354,6 +274,8 @@ class ArrayDispatchSolver:
             return False
         g = self.lp.forms["emissions_tco2"].coef.at(self.params)
         self.row_emission = basis_sensitivities(self._h, g)
+        if self.row_emission is None:
+            logger.warning("no marginal emissions: HiGHS holds no usable basis of the last solve")
         return self.row_emission is not None
 
     # -- reading ----------------------------------------------------------------

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dispatch.components.conventional import CONVENTIONAL, CONVENTIONAL_COLUMNS
+from dispatch.components.conventional import CONVENTIONAL_COLUMNS
+from dispatch.components.conventional_family import CONVENTIONAL
 from dispatch.components.grid_connection import GRID, GRID_SERIES, IMBALANCE_PRICE, SCHEDULE
 from dispatch.components.loads import LOADS
 from dispatch.components.renewables import RENEWABLES

@@ -8,18 +8,16 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.timing import HierarchicalTimer
 from pyomo.contrib.solver.common.results import Results, TerminationCondition
-from pyomo.contrib.solver.common.util import NoDualsError
-from pyomo.contrib.solver.solvers.highs import Highs, highspy
+from pyomo.contrib.solver.solvers.highs import Highs
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
-from pyomo.repn import generate_standard_repn
 
 from dispatch.highs_quiet import quiet_highs_banner
 from dispatch.infeasibility import Label, labels
+from dispatch.pyomo_sensitivities import basis_sensitivities_of, load_duals, solved_an_lp
 from dispatch.quadratic_objective import quadratic_terms
 from dispatch.solution_check import check_pyomo
 from dispatch.solve_status import (
@@ -170,13 +168,13 @@ class PersistentDispatchSolver:
             raise DispatchTimeLimit(
                 f"HiGHS reached the time limit of {time_limit_s:g} s (the Pyomo interface "
                 "keeps no solution that is not proven optimal)",
-                is_mip=not _is_lp(res),
+                is_mip=not solved_an_lp(res),
             )
         if tc != TerminationCondition.convergenceCriteriaSatisfied:
             raise DispatchSolveError(f"HiGHS stopped without an optimal solution: {tc.name}")
         res.solution_loader.load_vars()
-        is_lp = _is_lp(res)
-        loaded = _load_duals(m, res) if duals else False
+        is_lp = solved_an_lp(res)
+        loaded = load_duals(m, res) if duals else False
         if not is_lp and milp_duals and (duals or emission_sensitivities):
             highs_s += self._fixed_integer_duals(time_limit_s, timer, duals)
             loaded, is_lp = duals, True
@@ -251,7 +249,7 @@ class PersistentDispatchSolver:
                     f"the LP with fixed integer decisions did not solve: {tc.name}"
                 )
             res.solution_loader.load_vars()
-            if duals and not _load_duals(m, res):
+            if duals and not load_duals(m, res):
                 raise DispatchSolveError("HiGHS returned no duals with fixed integer decisions")
         finally:
             for v, domain in zip(free, domains, strict=True):
@@ -262,67 +260,12 @@ class PersistentDispatchSolver:
     def basis_sensitivities(
         self, expr: Any, constraints: Sequence[ConstraintData]
     ) -> dict[ConstraintData, float]:
-        r"""Derivatives of a linear expression with respect to the right-hand sides
-        of ``constraints`` at the optimal basis of the last (LP) solve.
-
-        HiGHS holds the LP :math:`\min c^T x` s.t. :math:`L \le A x \le U`,
-        :math:`l \le x \le u` and its optimal basis :math:`B` (columns of :math:`A`
-        of the basic variables, unit columns of basic row slacks). Moving the bound
-        :math:`b_i` of a non-basic row (for ``body == 0`` with a constant :math:`-d`
-        in its body, :math:`b_i = d`) with the non-basic variables held at their
-        bounds moves the basic variables by :math:`\Delta x_B = B^{-1} e_i \Delta
-        b_i`, so for :math:`f = g^T x + g_0`
-
-        .. math::
-            \partial f / \partial b_i = (g_B^T B^{-1})_i = y_i, \qquad B^T y = g_B
-
-        with :math:`g_B` the coefficients of the basic variables (0 for row slacks;
-        a row with a basic slack gets 0): one transposed solve with the factorised
-        basis (HiGHS ``getBasisTransposeSolve``). With :math:`g = c`, :math:`y` are
-        the row duals. The derivative holds while the basis stays feasible: at a
-        primal-degenerate optimum it is one of the one-sided values, at a non-unique
-        optimum that of the vertex HiGHS returned.
-
-        Parameters
-        ----------
-        expr
-            A linear Pyomo expression (e.g. ``m.emissions_tco2``); fixed variables
-            and parameters count as constants at their current values.
-        constraints
-            Constraints of the model loaded in HiGHS.
-
-        Returns
-        -------
-        dict
-            ``{constraint: d expr / d rhs}`` [expr units per constraint unit].
-
-        Raises
-        ------
-        DispatchSolveError
-            If the last solve was a MILP or HiGHS holds no basis.
-        """
-        h = self._highs._solver_model
-        if self.solves == 0 or h.getInfo().mip_node_count >= 0:
+        """Derivatives of the linear ``expr`` with respect to the right-hand sides of
+        ``constraints`` at the optimal basis of the last (LP) solve
+        (:func:`dispatch.pyomo_sensitivities.basis_sensitivities_of`)."""
+        if self.solves == 0:
             raise DispatchSolveError("basis sensitivities need an LP solved last")
-        status, basic = h.getBasicVariables()
-        if status != highspy.HighsStatus.kOk or not h.getBasis().valid:
-            raise DispatchSolveError("HiGHS holds no basis of the last solve")
-        columns = self._highs._pyomo_var_to_solver_var_map
-        g = np.zeros(h.getNumCol())
-        repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
-        if repn.nonlinear_expr is not None or repn.quadratic_vars:
-            raise ValueError("basis sensitivities need an expression linear in the variables")
-        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-            column = columns.get(id(var))
-            if column is not None:  # a variable HiGHS does not hold cannot respond
-                g[column] += float(coef)
-        basic = np.asarray(basic)
-        g_basic = np.where(basic >= 0, g[np.clip(basic, 0, None)], 0.0)
-        status, y = h.getBasisTransposeSolve(g_basic)
-        if status != highspy.HighsStatus.kOk:
-            raise DispatchSolveError("HiGHS could not solve with the factorised basis")
-        rows = self._highs._pyomo_con_to_solver_con_map
-        return {c: float(y[rows[c]]) for c in constraints}
+        return basis_sensitivities_of(self._highs, expr, constraints)
 
     def _load_emission_sensitivities(self) -> bool:
         """Fill ``m.emission_sensitivity`` for ``m.bus_balance``; False without a basis."""
@@ -356,28 +299,6 @@ class PersistentDispatchSolver:
         this_solve = total - self._highs_run_time_s if total >= self._highs_run_time_s else total
         self._highs_run_time_s = total
         return this_solve
-
-
-def _is_lp(res: Results) -> bool:
-    """Whether the solve of ``res`` was an LP (HiGHS reports no MIP nodes)."""
-    nodes = getattr(res.extra_info, "mip_node_count", -1)
-    return nodes is None or nodes < 0
-
-
-def _load_duals(m: pyo.ConcreteModel, res: Results) -> bool:
-    """Fill ``m.dual`` from ``res``; leave it empty and return False for a MILP."""
-    if not hasattr(m, "dual"):
-        m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
-    m.dual.clear()
-    try:
-        m.dual.update(res.solution_loader.get_duals())
-    except NoDualsError:
-        nodes = getattr(res.extra_info, "mip_node_count", -1)
-        if nodes is None or nodes < 0:
-            raise DispatchSolveError("HiGHS returned no duals for an LP") from None
-        logger.debug("MILP: no duals; prices are NaN")
-        return False
-    return True
 
 
 def solve(m: pyo.ConcreteModel, time_limit_s: float = 300.0, duals: bool = True) -> SolveStatus:

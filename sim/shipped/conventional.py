@@ -22,12 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from dispatch.components.conventional import (
-    CONVENTIONAL,
-    CONVENTIONAL_COLUMNS,
-    MUST_RUN,
-    QUADRATIC_COST,
-)
+from dispatch.components.conventional import CONVENTIONAL_COLUMNS, MUST_RUN, QUADRATIC_COST
+from dispatch.components.conventional_family import CONVENTIONAL
 from dispatch.components.conventional_state import CONVENTIONAL_STATE
 from dispatch.components.cost_curve import COST_CURVE, CostCurveError, check_curve, format_curve
 from dispatch.family import AssetData

@@ -60,7 +60,7 @@ def _finite(row: pd.Series, key: str) -> float | None:
 def _net_storage_row(name: str, row: pd.Series, bus: str) -> dict[str, Any]:
     """One storage element of the grid as a row of :func:`storage_table` plus its
     energy at the start [MWh] (key ``e_start_mwh``)."""
-    from sim.case import StorageSpec
+    from sim.case_assets import StorageSpec
 
     e_max = _finite(row, "max_e_mwh")
     if e_max is None or e_max <= 0:

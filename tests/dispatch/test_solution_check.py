@@ -43,10 +43,10 @@ def test_a_stale_model_in_highs_is_caught(
     case = SeededCase(make_inputs, 72)
     run_rolling(case.index, 1.0, case, window_h=24, horizon_h=24)  # the intact path passes
 
-    def nothing_pushed(self: ArrayDispatchSolver, v: dict[str, Any]) -> None:
+    def nothing_pushed(*args: Any) -> None:
         pass
 
-    monkeypatch.setattr(ArrayDispatchSolver, "_push", nothing_pushed)
+    monkeypatch.setattr("dispatch.array_solver.push_changes", nothing_pushed)
     with pytest.raises(SolutionCheckError) as caught:
         run_rolling(case.index, 1.0, case, window_h=24, horizon_h=24)
     text = str(caught.value)
