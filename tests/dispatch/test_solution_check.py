@@ -85,3 +85,18 @@ def test_the_pyomo_path_checks_the_loaded_values() -> None:
         check_pyomo(m)
     assert "constraint balance at step 1: 2.5 outside [1.5, 1.5]" in str(caught.value)
     assert "variable p at step 1: 2.5 outside [0, 2]" in str(caught.value)
+
+
+def test_a_failed_window_names_its_stage(
+    make_inputs: Callable[..., DispatchInputs], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def infeasible(*args: Any, **kw: Any) -> None:
+        raise DispatchInfeasible("dispatch problem is Infeasible")
+
+    monkeypatch.setattr(ArrayDispatchSolver, "solve", infeasible)
+    case = SeededCase(make_inputs, 48)
+    with pytest.raises(DispatchInfeasible) as caught:
+        run_rolling(case.index, 1.0, case, window_h=24, horizon_h=24, stage="intraday")
+    assert str(caught.value).startswith(
+        "intraday dispatch window 1 of 2 (2016-05-01 00:00 to 2016-05-01 23:00 UTC) is infeasible:"
+    )

@@ -15,6 +15,7 @@ import json
 import math
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,11 @@ def _leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...]
     return [(path, node)]
 
 
-def _containers(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [path] if isinstance(node, dict | list) and path else []
+def _paths_where(
+    node: Any, keep: Callable[[Any, tuple[Any, ...]], bool], path: tuple[Any, ...] = ()
+) -> list[tuple[Any, ...]]:
+    """Key paths of the nodes of ``node`` (depth first) for which ``keep(node, path)``."""
+    out = [path] if keep(node, path) else []
     children = (
         node.items()
         if isinstance(node, dict)
@@ -51,22 +55,16 @@ def _containers(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         else []
     )
     for k, v in children:
-        out += _containers(v, (*path, k))
+        out += _paths_where(v, keep, (*path, k))
     return out
 
 
-def _mappings(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [path] if isinstance(node, dict) else []
-    children = (
-        node.items()
-        if isinstance(node, dict)
-        else enumerate(node)
-        if isinstance(node, list)
-        else []
-    )
-    for k, v in children:
-        out += _mappings(v, (*path, k))
-    return out
+def _containers(node: Any) -> list[tuple[Any, ...]]:
+    return _paths_where(node, lambda n, p: isinstance(n, dict | list) and bool(p))
+
+
+def _mappings(node: Any) -> list[tuple[Any, ...]]:
+    return _paths_where(node, lambda n, p: isinstance(n, dict))
 
 
 def _set(data: Any, path: tuple[Any, ...], value: Any) -> Any:
